@@ -1,0 +1,84 @@
+"""mcqual: code qualitative interviews offline.
+
+The public API is flat: ``import mcqual as mq; mq.read_docx(...)``. Every name
+is loaded on first use (PEP 562 ``__getattr__``), so ``import mcqual`` imports
+neither pandas nor spaCy nor torch.
+
+Examples
+--------
+>>> import mcqual as mq
+>>> t = mq.Transcript.from_turns("int-01", [("Interviewer", "Do employers trust badges?"),
+...                                         ("R1", "Some do, if the issuer is known.")])
+>>> t.turns[1].speaker
+'R1'
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+#: public name -> module (relative to the package) that defines it
+_LAZY: dict[str, str] = {
+    # errors and model
+    "McqualError": "errors", "TranscriptError": "errors", "CodebookError": "errors",
+    "ProjectError": "errors", "SuggestError": "errors", "AnalysisError": "errors",
+    "ExchangeError": "errors", "GuideError": "errors", "PrivacyError": "errors",
+    "MissingDependencyError": "errors",
+    "Transcript": "model", "Turn": "model", "Paragraph": "model", "Comment": "model",
+    "Segment": "model", "Suggestion": "model", "Coding": "model", "Evidence": "model",
+    "Corpus": "corpus", "ReadFailure": "corpus",
+    # readers
+    "read_docx": "io.docx", "read_text": "io.text", "read_transcripts": "io.transcripts",
+    "read_attributes": "io.attributes", "read_survey": "io.survey",
+    # codebook and guide
+    "Code": "codebook.model", "Codebook": "codebook.model", "load_codebook": "codebook.load",
+    "Guide": "guide", "load_guide": "guide", "align_guide": "align", "question_grid": "align",
+    # segments and suggestions
+    "segments": "segment", "Segments": "segment",
+    "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
+    "EmbeddingSuggester": "suggest.embedding", "LearnedSuggester": "suggest.learned",
+    "Ensemble": "suggest.ensemble", "EmergentThemes": "suggest.emergent",
+    "evaluate": "evaluate",
+    # project
+    "Project": "project.project",
+    # analysis
+    "code_case_matrix": "analysis.matrices", "code_group_matrix": "analysis.matrices",
+    "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices",
+    "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
+    # exchange and privacy
+    "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx",
+    "read_comment_codings": "exchange.comments",
+    "pseudonymise": "privacy",
+}
+
+#: public submodules reachable as attributes: mq.reliability, mq.plot, mq.export
+_SUBMODULES = {"reliability": "analysis.reliability", "plot": "export.plots", "export": "export",
+               "errors": "errors"}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'mcqual' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .corpus import Corpus, ReadFailure
+    from .errors import (AnalysisError, CodebookError, ExchangeError, GuideError, McqualError,
+                         MissingDependencyError, PrivacyError, ProjectError, SuggestError, TranscriptError)
+    from .model import Coding, Comment, Evidence, Paragraph, Segment, Suggestion, Transcript, Turn

@@ -1,0 +1,191 @@
+"""An ordered collection of transcripts, the files that failed, and case attributes.
+
+Examples
+--------
+>>> from mcqual.model import Transcript
+>>> from mcqual.corpus import Corpus
+>>> c = Corpus([Transcript.from_turns("a", [("I", "Hi?"), ("R", "Hello.")])])
+>>> len(c), c["a"].id
+(1, 'a')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from .errors import McqualError, TranscriptError
+from .model import Transcript
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file that could not be read, and why."""
+
+    path: str
+    error: McqualError
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+    def __str__(self) -> str:
+        return str(self.error)
+
+
+class Corpus(Sequence[Transcript]):
+    """Ordered transcripts (by id), plus ``errors`` and case ``attributes``.
+
+    Parameters
+    ----------
+    transcripts : iterable of Transcript
+    errors : iterable of ReadFailure
+        Files that could not be read; the rest of the batch still is.
+    attributes : pandas.DataFrame, optional
+        Case attributes indexed by case id (= transcript id); joined into each
+        transcript's ``attributes``.
+    """
+
+    def __init__(self, transcripts: Iterable[Transcript] = (), errors: Iterable[ReadFailure] = (),
+                 attributes: Any = None) -> None:
+        items = list(transcripts)
+        ids = [t.id for t in items]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise TranscriptError("E114", f"duplicate transcript ids: {', '.join(dup)}")
+        self._items = items
+        self._by_id = {t.id: t for t in items}
+        self.errors: list[ReadFailure] = list(errors)
+        self.attributes = attributes
+        if attributes is not None:
+            self._items = [t.with_attributes(_row(attributes, t.id)) for t in items]
+            self._by_id = {t.id: t for t in self._items}
+
+    # -- sequence ------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Transcript]:
+        return iter(self._items)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            try:
+                return self._by_id[key]
+            except KeyError:
+                raise KeyError(f"no transcript {key!r} in corpus (ids: {', '.join(list(self._by_id)[:5])}…)") from None
+        if isinstance(key, slice):
+            return Corpus(self._items[key], self.errors, None)
+        return self._items[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            return key in self._by_id
+        return key in self._items
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self._items]
+
+    def filter(self, predicate: Callable[[Transcript], bool] | None = None, *, ids: Iterable[str] | None = None,
+               **attributes: Any) -> "Corpus":
+        """Transcripts matching a predicate, a set of ids and/or attribute values.
+
+        Examples
+        --------
+        >>> from mcqual.model import Transcript
+        >>> c = Corpus([Transcript.from_turns("a", [("I", "Hi")]), Transcript.from_turns("b", [("I", "Yo")])])
+        >>> c.filter(ids=["b"]).ids
+        ['b']
+        """
+        keep = set(ids) if ids is not None else None
+        out = []
+        for t in self._items:
+            if keep is not None and t.id not in keep:
+                continue
+            if predicate is not None and not predicate(t):
+                continue
+            if any(t.attributes.get(k) != v for k, v in attributes.items()):
+                continue
+            out.append(t)
+        c = Corpus(out, self.errors)
+        c.attributes = self.attributes
+        return c
+
+    def with_attributes(self, attributes: Any) -> "Corpus":
+        """A copy with case attributes (a DataFrame indexed by case id, or a path) joined."""
+        if isinstance(attributes, (str, Path)):
+            from .io.attributes import read_attributes
+
+            attributes = read_attributes(attributes)
+        return Corpus(self._items, self.errors, attributes)
+
+    def __add__(self, other: "Corpus") -> "Corpus":
+        import pandas as pd
+
+        attrs = None
+        frames = [a for a in (self.attributes, other.attributes) if a is not None]
+        if frames:
+            attrs = pd.concat(frames)
+            attrs = attrs[~attrs.index.duplicated(keep="first")]
+        return Corpus(list(self) + list(other), self.errors + other.errors, attrs)
+
+    # -- tables --------------------------------------------------------------
+    def to_frame(self):
+        """One row per turn across all transcripts, with case attributes as columns."""
+        import pandas as pd
+
+        frames = [t.to_frame() for t in self._items]
+        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["transcript_id", "turn", "speaker", "role", "timestamp", "start", "end", "words", "text"])
+        if self.attributes is not None and len(df):
+            attrs = self.attributes.copy()
+            attrs.index = attrs.index.astype(str)
+            df = df.join(attrs, on="transcript_id")
+        return df
+
+    def cases_frame(self):
+        """One row per transcript: id, source, turns, words, speakers, language, attributes."""
+        import pandas as pd
+
+        rows = []
+        for t in self._items:
+            row = {"transcript_id": t.id, "source": t.source, "turns": len(t.turns), "words": t.n_words,
+                   "speakers": len(t.speakers), "language": t.language}
+            row.update(dict(t.attributes))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """A short text summary: transcripts, turns, words, failures, cases by group."""
+        n_turns = sum(len(t.turns) for t in self._items)
+        n_words = sum(t.n_words for t in self._items)
+        lines = [f"{len(self)} transcripts, {n_turns} turns, {n_words:,} words; {len(self.errors)} failed"]
+        groups: dict[str, int] = {}
+        for t in self._items:
+            g = t.attributes.get("respondent_group")
+            if g is not None:
+                groups[str(g)] = groups.get(str(g), 0) + 1
+        if groups:
+            lines.append("cases by group: " + ", ".join(f"{k} {v}" for k, v in sorted(groups.items())))
+        for f in self.errors:
+            lines.append(f"  failed: {f}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self)} transcripts, {len(self.errors)} errors)"
+
+    def _repr_html_(self) -> str:
+        from . import _html
+
+        return _html.corpus_html(self)
+
+
+def _row(attributes: Any, case_id: str) -> Mapping[str, Any]:
+    try:
+        row = attributes.loc[case_id]
+    except KeyError:
+        return {}
+    if hasattr(row, "to_dict"):
+        return {k: v for k, v in row.to_dict().items() if v is not None and v == v}
+    return {}

@@ -1,0 +1,34 @@
+"""Shared fixtures. Nothing may reach the network: the hub is offline for every test."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only ../shared folder (real transcripts, REFI-QDA schemas, reference values)."""
+    if not SHARED.exists():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path_factory, monkeypatch):
+    """Keep embedding caches out of the user's home during tests."""
+    monkeypatch.setenv("MCQUAL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "mcqual-cache"))
