@@ -1,0 +1,150 @@
+"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook``.
+
+Exit codes: 0 ok, 1 some files failed (listed), 2 bad arguments.
+
+Examples
+--------
+>>> from mcqual.cli import EXIT_OK, EXIT_FAILED, EXIT_USAGE
+>>> (EXIT_OK, EXIT_FAILED, EXIT_USAGE)
+(0, 1, 2)
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _app():
+    import typer
+
+    app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="mcqual: code qualitative interviews offline.")
+    cb_app = typer.Typer(no_args_is_help=True, help="Codebook tools.")
+    app.add_typer(cb_app, name="codebook")
+
+    @app.command()
+    def read(folder: Path = typer.Argument(..., help="Folder or file of transcripts."),
+             out: Optional[Path] = typer.Option(None, help="Write the turn table (CSV) here."),
+             n_jobs: int = typer.Option(1, help="Processes for reading.")) -> None:
+        """Read transcripts and print a summary (and the failures)."""
+        from .pipeline import read_stage
+
+        corpus = read_stage(folder, _console(), n_jobs=n_jobs)
+        if out is not None:
+            from .pipeline import write_frame
+
+            write_frame(corpus.to_frame(), out)
+        raise typer.Exit(EXIT_FAILED if corpus.errors else EXIT_OK)
+
+    @app.command()
+    def run(folder: Path = typer.Argument(..., help="Folder of transcripts (and cases.csv)."),
+            codebook: Path = typer.Option(..., "--codebook", "-c", help="Codebook YAML/.xlsx/.qdc."),
+            out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder."),
+            project: Optional[Path] = typer.Option(None, help="Project file (default: <out>/project.mcqual)."),
+            model: Optional[str] = typer.Option(None, help="sentence-transformers model name or path."),
+            embeddings: bool = typer.Option(True, help="Use the embedding suggester."),
+            survey: Optional[Path] = typer.Option(None, help="Survey export to code next to the interviews."),
+            n_jobs: int = typer.Option(1, help="Processes for reading.")) -> None:
+        """Read, suggest, apply decisions, aggregate and export everything to OUT."""
+        from .pipeline import run_all
+
+        code = run_all(folder, codebook, out, project=project, model=model, embeddings=embeddings,
+                       n_jobs=n_jobs, console=_console())
+        raise typer.Exit(code)
+
+    @app.command()
+    def suggest(folder: Path, codebook: Path = typer.Option(..., "--codebook", "-c"),
+                out: Path = typer.Option(Path("outputs/suggestions.csv"), "--out", "-o"),
+                unit: str = typer.Option("turn"), embeddings: bool = typer.Option(True),
+                model: Optional[str] = typer.Option(None)) -> None:
+        """Suggest codes for the transcripts in FOLDER and write them as CSV."""
+        from .pipeline import load_codebook_stage, read_stage, suggest_stage, write_frame
+
+        console = _console()
+        corpus = read_stage(folder, console)
+        cb = load_codebook_stage(codebook, console)
+        _, sugg = suggest_stage(corpus, cb, console, unit=unit, embeddings=embeddings, model=model)
+        write_frame(sugg.to_frame(), out)
+        console.print(f"{len(sugg)} suggestions written to {out}")
+        raise typer.Exit(EXIT_FAILED if corpus.errors else EXIT_OK)
+
+    @app.command()
+    def export(project: Path = typer.Argument(..., help="A project file (.mcqual)."),
+               out: Path = typer.Option(Path("outputs"), "--out", "-o")) -> None:
+        """Export a project's matrices, report and REFI-QDA file."""
+        from .pipeline import export_stage, open_project
+
+        console = _console()
+        proj = open_project(project, console)
+        export_stage(proj, out, console)
+        raise typer.Exit(EXIT_OK)
+
+    @app.command()
+    def agree(codings: Path = typer.Argument(..., help="CSV: transcript_id,start,end,code,coder."),
+              unit: str = typer.Option("character", help="segment | turn | character"),
+              folder: Optional[Path] = typer.Option(None, help="Transcripts (needed for unit=turn).")) -> None:
+        """Intercoder agreement between the coders in a codings CSV."""
+        import pandas as pd
+
+        import mcqual as mq
+
+        df = pd.read_csv(codings)
+        corpus = mq.read_transcripts(folder) if folder else None
+        res = mq.agreement(df, unit=unit, corpus=corpus)
+        _console().print(res.per_code.to_string())
+        _console().print(res.overall)
+        raise typer.Exit(EXIT_OK)
+
+    @cb_app.command("check")
+    def codebook_check(path: Path) -> None:
+        """Validate a codebook file and list every problem with its line."""
+        import mcqual as mq
+
+        console = _console()
+        try:
+            cb = mq.load_codebook(path)
+        except mq.McqualError as err:
+            console.print(str(err))
+            raise typer.Exit(EXIT_FAILED)
+        console.print(f"{path}: OK — {cb!r}")
+        raise typer.Exit(EXIT_OK)
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mcqual`` command."""
+    import click
+
+    app = _app()
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except click.exceptions.UsageError as e:
+        e.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        return EXIT_FAILED
+    except Exception as e:  # noqa: BLE001 - report mcqual errors cleanly, exit 1
+        from .errors import McqualError
+
+        if isinstance(e, McqualError):
+            print(str(e), file=sys.stderr)
+            return EXIT_FAILED
+        raise
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

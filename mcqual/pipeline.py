@@ -1,0 +1,211 @@
+"""The main job as stages (read → codebook → project → suggest → aggregate → export).
+
+``mcqual run`` and ``make demo`` call :func:`run_all`; each stage is a plain
+function over the public API, so a notebook can run any of them alone.
+
+Examples
+--------
+>>> from mcqual.pipeline import STAGES
+>>> STAGES[0]
+'read'
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+STAGES = ("read", "codebook", "project", "suggest", "decisions", "aggregate", "agreement", "export")
+
+
+def write_frame(df, path: str | Path) -> Path:
+    """Write a DataFrame as CSV atomically (UTF-8 with BOM so Excel opens it right)."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+class _Step:
+    """Times a stage and prints one line for it."""
+
+    def __init__(self, console, label: str) -> None:
+        self.console, self.label = console, label
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        self.status = self.console.status(f"{self.label}…")
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.status.__exit__(*exc)
+        dt = time.perf_counter() - self.t0
+        mark = "[green]✓[/green]" if exc[0] is None else "[red]✗[/red]"
+        self.console.print(f"{mark} {self.label} ({dt:.1f} s)")
+        return False
+
+
+def read_stage(folder: str | Path, console, n_jobs: int = 1):
+    """Read every transcript in ``folder``; print the summary and failures."""
+    import mcqual as mq
+
+    with _Step(console, f"reading {folder}"):
+        corpus = mq.read_transcripts(folder, n_jobs=n_jobs)
+    console.print(corpus.summary())
+    return corpus
+
+
+def load_codebook_stage(path: str | Path, console):
+    import mcqual as mq
+
+    with _Step(console, f"loading codebook {path}"):
+        cb = mq.load_codebook(path)
+    console.print(repr(cb))
+    return cb
+
+
+def default_suggester(embeddings: bool = True, model: str | None = None):
+    """Rules, plus embeddings when wanted: the zero-shot ensemble the demo uses."""
+    import mcqual as mq
+
+    parts: dict[str, Any] = {"rules": mq.RuleSuggester()}
+    if embeddings:
+        parts["embedding"] = mq.EmbeddingSuggester(model=model)
+    return mq.Ensemble(parts)
+
+
+def suggest_stage(corpus, codebook, console, unit: str = "turn", embeddings: bool = True,
+                  model: str | None = None):
+    import mcqual as mq
+
+    with _Step(console, f"suggesting codes ({unit})"):
+        segs = mq.segments(corpus, unit=unit)
+        sugg = default_suggester(embeddings, model).fit(segs, codebook).suggest(segs)
+    console.print(f"{len(segs)} segments, {len(sugg)} suggestions")
+    return segs, sugg
+
+
+def open_project(path: str | Path, console):
+    import mcqual as mq
+
+    return mq.Project.open(path)
+
+
+def _gold(folder: Path):
+    import pandas as pd
+
+    path = Path(folder) / "gold_codings.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path)
+
+
+def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=True, n_jobs=1,
+            console=None) -> int:
+    """Run the whole job; return the exit code (0 ok, 1 some files failed)."""
+    import mcqual as mq
+
+    if console is None:
+        from rich.console import Console
+
+        console = Console()
+    folder, out = Path(folder), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+
+    corpus = read_stage(folder, console, n_jobs=n_jobs)
+    write_frame(corpus.to_frame(), out / "turns.csv")
+    write_frame(corpus.cases_frame(), out / "cases.csv")
+    codebook = load_codebook_stage(codebook_path, console)
+
+    project_path = Path(project) if project else out / "project.mcqual"
+    with _Step(console, f"updating project {project_path}"):
+        proj = mq.Project.open(project_path) if project_path.exists() else mq.Project.create(project_path)
+        report = proj.add_transcripts(corpus)
+        proj.set_codebook(codebook)
+    console.print(str(report) if report is not None else "")
+
+    with _Step(console, "suggesting codes (rules + embeddings)" if embeddings else "suggesting codes (rules)"):
+        proj.suggest(default_suggester(embeddings, model), unit="turn")
+    pending = proj.suggestions(status="pending")
+    console.print(f"{len(pending)} pending suggestions; {len(proj.codings())} codings from decisions")
+
+    gold = _gold(folder)
+    if gold is not None:
+        with _Step(console, "importing the gold coding as coders' hand codings"):
+            existing = proj.codings()
+            have = set(zip(existing["transcript_id"], existing["start"], existing["end"], existing["code"],
+                           existing["coder"])) if len(existing) else set()
+            rows = [dict(transcript_id=r.transcript_id, start=int(r.start), end=int(r.end), code=r.code,
+                         coder=r.coder) for r in gold.itertuples()
+                    if (r.transcript_id, int(r.start), int(r.end), r.code, r.coder) not in have
+                    and r.transcript_id in corpus]
+            proj.code_many(rows)
+
+    export_stage(proj, out, console, suggestions=pending, gold=gold)
+    console.rule("summary")
+    console.print(corpus.summary())
+    console.print(f"outputs in {out.resolve()} ({time.perf_counter() - t0:.0f} s):")
+    for p in sorted(out.iterdir()):
+        if p.is_file() and not p.name.startswith("."):
+            console.print(f"  {p}")
+    return 1 if corpus.errors else 0
+
+
+def export_stage(proj, out, console, suggestions=None, gold=None) -> None:
+    """Matrices, agreement, Excel, Word, heatmaps and REFI-QDA for a project."""
+    import mcqual as mq
+
+    out = Path(out)
+    corpus, codebook = proj.corpus(), proj.codebook()
+    codings = proj.codings()
+    with _Step(console, "building matrices"):
+        tables = {
+            "code x case": mq.code_case_matrix(codings, codebook=codebook, corpus=corpus, level=1),
+            "code x group": mq.code_group_matrix(codings, by="respondent_group", codebook=codebook, corpus=corpus),
+            "co-occurrence": mq.cooccurrence(codings, within="segment", codebook=codebook),
+            "summary": mq.code_summary(codings, codebook=codebook, corpus=corpus),
+        }
+        framework = mq.framework_matrix(codings, rows="case", cols="theme", quotes=2, codebook=codebook,
+                                        corpus=corpus)
+        tables["framework"] = framework
+    for name, df in tables.items():
+        write_frame(df.reset_index(), out / f"{name.replace(' ', '_')}.csv")
+    write_frame(codings, out / "codings.csv")
+    if suggestions is not None:
+        write_frame(suggestions, out / "suggestions.csv")
+
+    if gold is not None and gold["coder"].nunique() >= 2:
+        with _Step(console, "intercoder agreement (gold coders)"):
+            coders = list(dict.fromkeys(gold["coder"]))[:2]
+            both = gold[gold["transcript_id"].isin(
+                set(gold[gold.coder == coders[0]].transcript_id) & set(gold[gold.coder == coders[1]].transcript_id))]
+            res = mq.agreement(both, coders=coders, unit="turn", corpus=corpus, codebook=codebook)
+        console.print(f"human–human ({coders[0]} vs {coders[1]}): {res.overall}")
+        write_frame(res.per_code.reset_index(), out / "agreement_gold.csv")
+
+    with _Step(console, "plots"):
+        figs = {}
+        for name in ("code x case", "code x group", "co-occurrence"):
+            p = out / f"heatmap_{name.replace(' ', '_')}.png"
+            mq.plot.heatmap(tables[name], codebook=codebook, title=name, path=p)
+            mq.plot.heatmap(tables[name], codebook=codebook, title=name, path=p.with_suffix(".svg"))
+            figs[name] = p
+    with _Step(console, "Excel workbook"):
+        mq.export.to_excel(out / "mcqual_report.xlsx", tables, codebook=codebook, codings=codings, corpus=corpus)
+    with _Step(console, "Word report"):
+        mq.export.to_docx(out / "mcqual_report.docx", tables, codebook=codebook, codings=codings, corpus=corpus,
+                          figures=list(figs.values()))
+    with _Step(console, "REFI-QDA project"):
+        mq.to_qdpx(proj, out / "mcqual_project.qdpx")
