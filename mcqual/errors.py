@@ -64,6 +64,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E209": ("invalid .qdc / codebook XML", "The file must be REFI-QDA Codebook XML (urn:QDA-XML:codebook:1.0)."),
     "E210": ("codebook Excel sheet is unusable", "The sheet needs at least an 'id' (or 'code') column; one row per code."),
     "E211": ("unsafe YAML", "mcqual reads YAML with the safe loader; remove Python object tags (!!python/...) and alias bombs."),
+    "E212": ("unknown codebook file type", "Name the codebook file .yaml/.yml, .xlsx or .qdc (REFI-QDA)."),
     "E220": ("interview guide is invalid", "Fix the guide at the line given; see the README 'Interview guide format'."),
     # --- E3xx project -------------------------------------------------------
     "E300": ("project file not found", "Create it with mq.Project.create(path) or check the path."),
@@ -77,6 +78,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E308": ("nothing to undo", "This coder has no decision left to undo."),
     "E309": ("the project is busy", "Another process held the database too long; try again."),
     "E310": ("coder id missing", "Pass coder='your-initials' (or set project.coder)."),
+    "E311": ("code not in the project's codebook", "Use an id of project.codebook() (see project.codebook().ids), or set a codebook that has it."),
+    "E312": ("malformed decision", "Give ('accept', id), ('reject', id), ('code', transcript, start, end, code), ('uncode', coding_id) or the same as a dict with 'action'."),
     # --- E4xx segments / suggestions ----------------------------------------
     "E400": ("unknown segment unit", "Use unit='turn', 'sentence', 'paragraph', 'window' or 'answer'."),
     "E401": ("suggester is not fitted", "Call .fit(segments, codebook) before .suggest(segments)."),

@@ -22,7 +22,6 @@ import it with ``importlib`` and use :func:`load_sources`.
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
 import datetime as dt
 import io
@@ -62,6 +61,7 @@ COUNTRIES = {
     "RO": "Romania", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
 }
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+OTTER_FOOTER = "Transcribed by https://otter.ai"
 
 _TURN = re.compile(
     r"^\[(?P<h>\d{2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)\]\s+"
@@ -69,6 +69,7 @@ _TURN = re.compile(
     r"(?:\s*\{q=(?P<q>[A-Za-z0-9_.\-]+)\})?"
     r":\s*(?P<text>.*)$"
 )
+_ANNOTATION = re.compile(r"\[[^\]]*\]")  # [laughs], [pause], [inaudible]
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
@@ -98,6 +99,19 @@ def _people(value) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
     return [p.strip() for p in str(value or "").split(",") if p.strip()]
+
+
+def _count_words(text: str) -> int:
+    """Spoken words: bracketed annotations such as [laughs] are not counted."""
+    return len(_WORD.findall(_ANNOTATION.sub(" ", text)))
+
+
+def _full_name(speaker: str, people: list[str]) -> str | None:
+    """The listed person *speaker* names: the full name, or a first name unique in *people*."""
+    if speaker in people:
+        return speaker
+    hits = [p for p in people if p.split()[0] == speaker]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _load_guide(path: Path = GUIDE) -> dict[str, list[str] | None]:
@@ -177,7 +191,7 @@ def parse_source(path: str | os.PathLike, guide: dict | None = None) -> dict:
         seconds = int(m["h"]) * 3600 + int(m["m"]) * 60 + int(m["s"])
         speaker = m["speaker"].strip()
         q = m["q"]
-        if speaker not in interviewers and speaker not in respondents:
+        if _full_name(speaker, interviewers) is None and _full_name(speaker, respondents) is None:
             raise SourceError(f"{path}:{n}: speaker {speaker!r} is neither the interviewer "
                               f"({', '.join(interviewers)}) nor a respondent "
                               f"({', '.join(respondents)}); fix the name or the front matter.")
@@ -185,7 +199,7 @@ def parse_source(path: str | os.PathLike, guide: dict | None = None) -> dict:
             raise SourceError(f"{path}:{n}: timestamp goes back in time "
                               f"({m['h']}:{m['m']}:{m['s']}); timestamps must increase.")
         if q is not None:
-            if speaker not in interviewers:
+            if _full_name(speaker, interviewers) is None:
                 raise SourceError(f"{path}:{n}: {{q={q}}} on a respondent turn; only interviewer "
                                   f"turns ask guide questions.")
             if guide:
@@ -209,7 +223,7 @@ def parse_source(path: str | os.PathLike, guide: dict | None = None) -> dict:
     out["interviewers"] = interviewers
     out["respondents"] = respondents
     out["turns"] = turns
-    out["words"] = sum(len(_WORD.findall(t["text"])) for t in turns)
+    out["words"] = sum(_count_words(t["text"]) for t in turns)
     out["path"] = str(path)
     return out
 
@@ -253,11 +267,11 @@ def _otter_time(seconds: int) -> str:
 def _duration(src: dict) -> int:
     """Length of the recording: last timestamp plus the last turn spoken at ~140 words/min."""
     last = src["turns"][-1]
-    return last["timestamp"] + max(3, round(len(_WORD.findall(last["text"])) / 140 * 60)) + 4
+    return last["timestamp"] + max(3, round(_count_words(last["text"]) / 140 * 60)) + 4
 
 
 def _is_interviewer(src: dict, speaker: str) -> bool:
-    return speaker in src["interviewers"]
+    return _full_name(speaker, src["interviewers"]) is not None
 
 
 def _paras(turn: dict) -> list[str]:
@@ -369,7 +383,9 @@ thank thanks two three first also yes little always never every back because man
 
 def _keywords(src: dict, n: int = 12) -> str:
     counts = Counter(
-        w.lower().replace("’", "'") for t in src["turns"] for w in _WORD.findall(t["text"])
+        w.lower().replace("’", "'")
+        for t in src["turns"]
+        for w in _WORD.findall(_ANNOTATION.sub(" ", t["text"]))
     )
     names = {w.lower() for p in src["interviewers"] + src["respondents"] for w in p.split()}
     ranked = sorted(
@@ -385,7 +401,7 @@ def _otter(doc, src: dict) -> None:
     d = src["date"]
     doc.add_paragraph(str(src["title"]))
     doc.add_paragraph(
-        f"{d.strftime('%a, %b')} {d.day}, {d.year} {start.strftime('%I:%M%p')} • "
+        f"{d.strftime('%a, %b')} {d.day}, {d.year} {start.strftime('%I:%M%p').lstrip('0')} • "
         f"{_otter_time(dur)}"
     )
     doc.add_paragraph()
@@ -401,6 +417,7 @@ def _otter(doc, src: dict) -> None:
         for p in _paras(turn):
             doc.add_paragraph(p)
         doc.add_paragraph()
+    doc.add_paragraph(OTTER_FOOTER)
 
 
 def _word_transcribe(doc, src: dict) -> None:
@@ -408,11 +425,13 @@ def _word_transcribe(doc, src: dict) -> None:
     for who in src["interviewers"][:1] + src["respondents"]:
         labels.setdefault(who, f"Speaker {len(labels) + 1}")
     for turn in src["turns"]:
-        labels.setdefault(turn["speaker"], f"Speaker {len(labels) + 1}")
-    doc.add_paragraph("Audio file")
+        who = (_full_name(turn["speaker"], src["interviewers"])
+               or _full_name(turn["speaker"], src["respondents"]) or turn["speaker"])
+        labels.setdefault(turn["speaker"], labels.get(who) or f"Speaker {len(labels) + 1}")
+    doc.add_paragraph("Audio file", style="Heading 1")
     doc.add_paragraph(f"{src['id']}_{src['date'].strftime('%Y%m%d')}.m4a")
     doc.add_paragraph()
-    doc.add_paragraph("Transcript")
+    doc.add_paragraph("Transcript", style="Heading 1")
     for turn in src["turns"]:
         doc.add_paragraph(f"{_hms(turn['timestamp'])} {labels[turn['speaker']]}")
         doc.add_paragraph(" ".join(_paras(turn)))
@@ -536,6 +555,10 @@ def _package(doc, src: dict) -> bytes:
     doc.save(buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin:
         entries = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    entries.pop("docProps/thumbnail.jpeg", None)  # python-docx's template preview, not the tool's
+    entries["_rels/.rels"] = re.sub(
+        rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"[^>]*/>', b"", entries["_rels/.rels"]
+    )
     if src["format"] == "word_transcribe":
         entries = _rename_main_part(entries)
     order = sorted(entries, key=lambda n: (n != "[Content_Types].xml", n.startswith("word/"), n))

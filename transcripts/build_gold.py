@@ -1,6 +1,7 @@
 """Turn the coders' quote-based gold coding into character offsets.
 
-The gold coding is kept as reviewable text: ``transcripts/gold/<coder>.csv`` with
+The gold coding is kept as reviewable text: ``transcripts/gold/<coder>.csv`` (or ``<coder>__<part>.csv`` when one coder's
+work is kept in several files) with
 columns ``transcript_id, code, quote`` (the quote copied verbatim from the
 interview, optionally ``occurrence`` = which occurrence, 1-based, when the same
 words appear twice). This script reads the sample transcripts with mcqual, finds
@@ -64,7 +65,7 @@ def main() -> int:
         for r in rows:
             if r["code"].strip() not in codebook:
                 problems.append(f"{path.name}: unknown code {r['code']!r}")
-        got, bad = resolve(corpus, rows, path.stem)
+        got, bad = resolve(corpus, rows, path.stem.split("__")[0])
         rows_out += got
         problems += bad
     rows_out.sort(key=lambda r: (r["coder"] != "coder1", r["coder"], r["transcript_id"], r["start"], r["code"]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CodebookError
@@ -242,6 +243,250 @@ class Codebook(Sequence[Code]):
     def with_code(self, code: Code) -> "Codebook":
         """Replace the code with ``code.id`` by ``code`` (no history entry)."""
         return self.replace_codes([code if c.id == code.id else c for c in self._codes])
+
+    # -- changes (each returns a new codebook and records an event) ----------
+    @staticmethod
+    def _event(op: str, by: str | None, **fields: Any) -> dict[str, Any]:
+        from datetime import datetime, timezone
+
+        event: dict[str, Any] = {"op": op, **fields}
+        event["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        event["by"] = by
+        return event
+
+    def add_code(self, code: Code, *, by: str | None = None) -> "Codebook":
+        """A new codebook with ``code`` appended (after its parent's last descendant).
+
+        Raises E203 if the id exists, E204 if its parent does not.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("trust", codable=False)])
+        >>> cb = cb.add_code(Code("trust.qa", "Quality assurance", parent="trust"), by="AB")
+        >>> cb.path("trust.qa"), cb.history[-1]["op"], cb.history[-1]["by"]
+        ('trust/qa', 'add', 'AB')
+        """
+        if code.id in self._by_id:
+            raise CodebookError("E203", f"code id {code.id!r} already exists in {self.name!r}", path=self.source)
+        if code.parent is not None and code.parent not in self._by_id:
+            raise CodebookError("E204", f"parent {code.parent!r} of new code {code.id!r} does not exist",
+                                path=self.source)
+        codes = list(self._codes)
+        if code.parent is None:
+            codes.append(code)
+        else:
+            last = [code.parent] + [d.id for d in self.descendants(code.parent)]
+            pos = max(i for i, c in enumerate(codes) if c.id in last)
+            codes.insert(pos + 1, code)
+        return self.replace_codes(codes, self._event("add", by, id=code.id, label=code.label, parent=code.parent))
+
+    def rename_code(self, code_id: str, label: str | None = None, name: str | None = None, *,
+                    by: str | None = None) -> "Codebook":
+        """A new codebook where ``code_id`` has a new label and/or path name; the id is kept.
+
+        Codings point at the id, so they follow the rename.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("trust", codable=False), Code("trust.qa", "QA", parent="trust")])
+        >>> cb2 = cb.rename_code("trust.qa", label="Quality assurance", name="quality_assurance")
+        >>> cb2["trust.qa"].label, cb2.path("trust.qa"), cb2.history[-1]["old_label"]
+        ('Quality assurance', 'trust/quality_assurance', 'QA')
+        """
+        old = self[code_id]
+        if label is None and name is None:
+            raise CodebookError("E207", f"rename_code({code_id!r}) needs label= or name=", path=self.source)
+        if name is not None and (not name.strip() or "/" in name):
+            raise CodebookError("E207", f"name {name!r} must be a non-empty path segment without '/'",
+                                path=self.source)
+        new = replace(old, label=label if label is not None else old.label,
+                      name=name.strip() if name is not None else old.name)
+        event = self._event("rename", by, id=code_id, old_label=old.label, new_label=new.label)
+        if name is not None:
+            event.update(old_name=old.name, new_name=new.name)
+        return self.replace_codes([new if c.id == code_id else c for c in self._codes], event)
+
+    def edit_code(self, code_id: str, *, by: str | None = None, **changes: Any) -> "Codebook":
+        """A new codebook where ``code_id`` has other field values (definition, examples, color, ...).
+
+        The id and parent cannot change here (use :meth:`merge_codes` / :meth:`add_code`).
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("trust")]).edit_code("trust", definition="Why people trust.")
+        >>> cb["trust"].definition, cb.history[-1]["fields"]
+        ('Why people trust.', ['definition'])
+        """
+        old = self[code_id]
+        bad = [k for k in changes if k in ("id", "parent") or k not in Code.__dataclass_fields__]
+        if bad:
+            raise CodebookError("E207", f"edit_code cannot change {', '.join(map(repr, bad))}", path=self.source,
+                                hint="Edit definition, include, exclude, examples, counter_examples, keywords, "
+                                     "patterns, color, codable, memo, label or name.")
+        new = replace(old, **changes)
+        return self.replace_codes([new if c.id == code_id else c for c in self._codes],
+                                  self._event("edit", by, id=code_id, fields=sorted(changes)))
+
+    def merge_codes(self, sources: str | Iterable[str], into: str, *, by: str | None = None) -> "Codebook":
+        """A new codebook where ``sources`` are folded into ``into`` and removed.
+
+        Their include/exclude criteria, examples, counter-examples, keywords and
+        patterns are appended to ``into`` (without duplicates); their children move
+        under ``into``. The history event ``{"op": "merge", "sources": [...],
+        "into": ...}`` lets a project remap codings (see :meth:`resolve`).
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("a", keywords=("badge",)), Code("b", keywords=("token", "badge"))])
+        >>> m = cb.merge_codes(["b"], into="a", by="AB")
+        >>> m.ids, m["a"].keywords, m.resolve("b")
+        (['a'], ('badge', 'token'), 'a')
+        """
+        srcs = [sources] if isinstance(sources, str) else list(dict.fromkeys(sources))
+        target = self[into]
+        for s in srcs:
+            self[s]
+        if into in srcs:
+            raise CodebookError("E207", f"cannot merge {into!r} into itself", path=self.source)
+        if not srcs:
+            raise CodebookError("E207", "merge_codes needs at least one source code", path=self.source)
+        removed = set(srcs)
+        fold: dict[str, list] = {f: list(getattr(target, f)) for f in
+                                 ("include", "exclude", "examples", "counter_examples", "keywords", "patterns")}
+        for s in srcs:
+            for f, items in fold.items():
+                for item in getattr(self[s], f):
+                    if item not in items:
+                        items.append(item)
+
+        def new_parent(c: Code) -> str | None:
+            p = c.parent
+            if c.id == into:  # the target keeps its first non-removed ancestor
+                while p is not None and p in removed:
+                    p = self[p].parent
+                return p
+            return into if p in removed else p
+
+        codes = []
+        for c in self._codes:
+            if c.id in removed:
+                continue
+            if c.id == into:
+                c = replace(c, **{f: tuple(v) for f, v in fold.items()})
+            if c.parent in removed:
+                c = replace(c, parent=new_parent(c))
+            codes.append(c)
+        return self.replace_codes(codes, self._event("merge", by, sources=srcs, into=into,
+                                                     labels={s: self[s].label for s in srcs}))
+
+    def remove_code(self, code_id: str, *, children: str = "error", by: str | None = None) -> "Codebook":
+        """A new codebook without ``code_id``.
+
+        Parameters
+        ----------
+        children : {"error", "lift", "remove"}
+            What happens to its sub-codes: refuse (default), move them up to its
+            parent, or remove them too.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("a"), Code("a.b", parent="a")])
+        >>> cb.remove_code("a", children="lift").ids
+        ['a.b']
+        """
+        code = self[code_id]
+        kids = self.descendants(code_id)
+        if children not in ("error", "lift", "remove"):
+            raise CodebookError("E207", f"children={children!r}: use 'error', 'lift' or 'remove'", path=self.source)
+        if kids and children == "error":
+            raise CodebookError("E207", f"code {code_id!r} has {len(kids)} sub-codes", path=self.source,
+                                hint="Pass children='lift' (move them up) or children='remove'.")
+        gone = {code_id} | ({k.id for k in kids} if children == "remove" else set())
+        codes = [replace(c, parent=code.parent) if c.parent == code_id else c
+                 for c in self._codes if c.id not in gone]
+        return self.replace_codes(codes, self._event("remove", by, id=code_id, label=code.label,
+                                                     removed=sorted(gone - {code_id}),
+                                                     children=children if kids else None))
+
+    def resolve(self, code_id: str) -> str | None:
+        """The current id of a code id seen in older codings: follows merges; ``None`` if removed.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("a"), Code("b"), Code("c")]).merge_codes("b", "a").remove_code("c")
+        >>> cb.resolve("b"), cb.resolve("a"), cb.resolve("c")
+        ('a', 'a', None)
+        """
+        cur = code_id
+        for event in self.history:
+            op = event.get("op") or event.get("event")
+            if op == "merge" and "into" in event and cur in (event.get("sources") or ()):
+                cur = event["into"]
+            elif op in ("merge", "rename") and "to" in event:  # id-changing events of mcqual.Project
+                src = event.get("from")
+                if cur == src or (isinstance(src, (list, tuple)) and cur in src):
+                    cur = event["to"]
+            elif op == "remove" and (cur == event.get("id") or cur in (event.get("removed") or ())):
+                return None
+        return cur if cur in self._by_id else None
+
+    # -- files ---------------------------------------------------------------
+    def save(self, path) -> "Path":
+        """Write the codebook to ``path``: ``.yaml``/``.yml``, ``.xlsx`` or ``.qdc`` (atomic).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "cb.yaml"
+        >>> cb = Codebook([Code("trust", "Trust")], name="demo")
+        >>> cb.save(p).name, Codebook.load(p) == cb
+        ('cb.yaml', True)
+        """
+        from .load import save_codebook
+
+        return save_codebook(self, path)
+
+    @classmethod
+    def load(cls, path) -> "Codebook":
+        """Read a codebook file (same as :func:`mcqual.load_codebook`)."""
+        from .load import load_codebook
+
+        return load_codebook(path)
+
+    def to_yaml(self) -> str:
+        """The codebook as YAML text (the format :func:`mcqual.load_codebook` reads)."""
+        from .yaml_io import codebook_to_yaml
+
+        return codebook_to_yaml(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The codebook as plain nested data (what the YAML file holds); JSON-safe.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("a", "A")], name="demo")
+        >>> Codebook.from_dict(cb.to_dict()) == cb
+        True
+        """
+        from .yaml_io import codebook_to_dict
+
+        return codebook_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> "Codebook":
+        """A codebook from plain data in the YAML layout, validated like a file (all problems at once)."""
+        from .validate import codebook_from_data
+
+        return codebook_from_data(dict(data), {}, path=source)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Codebook):
+            return NotImplemented
+        return (self._codes == other._codes and self.name == other.name and str(self.version) == str(other.version)
+                and self.language == other.language and self.description == other.description
+                and [dict(e) for e in self.history] == [dict(e) for e in other.history])
+
+    __hash__ = None  # type: ignore[assignment]
 
     # -- views ---------------------------------------------------------------
     def to_frame(self):

@@ -1,0 +1,79 @@
+"""Shared plumbing for the exchange formats: safe XML parsing and atomic writes."""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Callable, Union
+
+from ..errors import ExchangeError
+
+PathOrFile = Union[str, Path, IO[bytes]]
+
+
+def safe_parser():
+    """An lxml parser that never resolves entities, DTDs or the network."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_blank_text=True)
+
+
+def local(tag: object) -> str:
+    """``'{urn:x}Code' -> 'Code'`` (comments and PIs give ``''``)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def write_bytes(target: PathOrFile, data: bytes | Callable[[IO[bytes]], None]) -> Path | None:
+    """Write ``data`` to a path atomically (temp file + ``os.replace``) or straight into an open binary file.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.BytesIO(); write_bytes(buf, b"abc"); buf.getvalue()
+    b'abc'
+    """
+    if hasattr(target, "write"):
+        if callable(data):
+            data(target)  # type: ignore[arg-type]
+        else:
+            target.write(data)  # type: ignore[union-attr]
+        return None
+    path = Path(target)  # type: ignore[arg-type]
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExchangeError("E600", f"the folder {folder} does not exist", path=path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ExchangeError("E600", f"cannot write in {folder} ({exc})", path=path) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise ExchangeError("E600", f"cannot write the file ({exc})", path=path) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def read_input(source: PathOrFile, *, code: str, error=ExchangeError) -> tuple[bytes, str]:
+    """The bytes of a path or an open binary file, and a name for messages."""
+    if hasattr(source, "read"):
+        data = source.read()  # type: ignore[union-attr]
+        return (data.encode("utf-8") if isinstance(data, str) else data), getattr(source, "name", "<stream>")
+    path = Path(source)  # type: ignore[arg-type]
+    if not path.is_file():
+        raise error(code, "file not found", path=path, hint="Check the path.")
+    return path.read_bytes(), str(path)
+
+
+__all__ = ["safe_parser", "local", "write_bytes", "read_input", "io"]

@@ -1,0 +1,399 @@
+"""REFI-QDA projects (``.qdpx``): export an mcqual project for NVivo/ATLAS.ti/MAXQDA/QualCoder, import one.
+
+A ``.qdpx`` is a zip holding ``project.qde`` (``urn:QDA-XML:project:1.0``
+XML) and ``sources/``. mcqual writes:
+
+* ``Users``: one per coder (``name`` and ``id`` = the coder id);
+* ``CodeBook``: the codebook with definitions/criteria/examples in each
+  ``Description`` (layout of :mod:`mcqual.exchange.qdc`), memos as ``NoteRef``;
+* ``Variables`` and ``Cases``: one variable per case-attribute column, typed
+  Text/Integer/Float/Boolean/Date/DateTime from the column, one case per row,
+  linked (``SourceRef``) to the transcript of the same id;
+* ``Sources``: each transcript as a ``TextSource`` whose UTF-8 ``.txt`` is
+  exactly ``Transcript.text`` (``plainTextPath="internal://<guid>.txt"``), with
+  one ``PlainTextSelection`` per coded span (code-point offsets, end exclusive)
+  and one ``Coding`` per code and coder (``creatingUser``); the turn structure
+  travels in the source's ``Description`` so mcqual can rebuild it;
+* ``Notes``: memos (``PlainTextContent``), referenced from the transcript, code
+  or project they are about.
+
+GUIDs are deterministic (:mod:`mcqual.exchange.guids`), zip entries are sorted
+with fixed timestamps: the same project gives a byte-identical file.
+
+Examples
+--------
+>>> import io, pandas as pd
+>>> from mcqual.model import Transcript
+>>> from mcqual.corpus import Corpus
+>>> from mcqual.codebook.model import Code, Codebook
+>>> t = Transcript.from_turns("int-01", [("I", "Do you trust it?"), ("R", "Only if accredited.")])
+>>> codings = pd.DataFrame({"transcript_id": ["int-01"], "start": [18], "end": [37],
+...                         "code": ["trust"], "coder": ["AB"]})
+>>> bundle = QdpxProject(Corpus([t]), Codebook([Code("trust", "Trust")]), codings)
+>>> buf = io.BytesIO(); to_qdpx(bundle, buf)
+>>> back = read_qdpx(io.BytesIO(buf.getvalue()))
+>>> back.codings[["transcript_id", "start", "end", "code", "coder"]].values.tolist()
+[['int-01', 18, 37, 'trust', 'AB']]
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ..codebook.model import Code, Codebook
+from ..errors import ExchangeError
+from ._common import PathOrFile, write_bytes
+from .bundle import CODING_COLUMNS, ImportIssue, QdpxProject, as_bundle
+from .guids import guid
+from .qdc import build_codes, code_guid, meta_comment
+from .qdpx_read import parse_qdpx, read_qdpx  # noqa: F401  (public: mq.read_qdpx)
+
+NS = "urn:QDA-XML:project:1.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+__all__ = ["to_qdpx", "read_qdpx", "qdpx_files", "QdpxProject", "ImportIssue"]
+
+
+def _clean(text: Any) -> str:
+    """XML 1.0 cannot hold most control characters: drop them."""
+    return _CTRL.sub("", "" if text is None else str(text))
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def _sub(parent, tag: str, text: str | None = None, **attrs: str):
+    from lxml import etree
+
+    el = etree.SubElement(parent, _q(tag), {k: _clean(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = _clean(text)
+    return el
+
+
+# -- variables ---------------------------------------------------------------------
+def variable_type(series) -> str:
+    """REFI-QDA ``typeOfVariable`` of a case-attribute column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [variable_type(pd.Series(v)) for v in ([1, 2], [1.5, None], [True, False], ["DE", "FR"])]
+    ['Integer', 'Float', 'Boolean', 'Text']
+    """
+    import datetime as dt
+
+    import pandas as pd
+    from pandas.api import types as pt
+
+    s = series.dropna()
+    if pt.is_bool_dtype(series.dtype):
+        return "Boolean"
+    if pt.is_integer_dtype(series.dtype):
+        return "Integer"
+    if pt.is_float_dtype(series.dtype):
+        return "Float"
+    if pt.is_datetime64_any_dtype(series.dtype):
+        stamps = pd.to_datetime(s)
+        return "Date" if bool((stamps == stamps.dt.normalize()).all()) else "DateTime"
+    if len(s) == 0:
+        return "Text"
+    vals = list(s)
+    if all(isinstance(v, bool) for v in vals):
+        return "Boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return "Integer"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+        return "Float"
+    if all(isinstance(v, dt.datetime) for v in vals):
+        return "DateTime"
+    if all(isinstance(v, dt.date) for v in vals):
+        return "Date"
+    return "Text"
+
+
+def _value_text(kind: str, value: Any) -> str | None:
+    import datetime as dt
+    from decimal import Decimal
+
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if kind == "Boolean":
+        return "true" if bool(value) else "false"
+    if kind == "Integer":
+        return str(int(value))
+    if kind == "Float":
+        f = float(value)
+        if not math.isfinite(f):
+            return None
+        return format(Decimal(repr(f)), "f")
+    if kind in ("Date", "DateTime"):
+        ts = pd.Timestamp(value) if not isinstance(value, (dt.date, dt.datetime)) else value
+        if kind == "Date":
+            return (ts.date() if isinstance(ts, dt.datetime) else ts).isoformat()
+        return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M:%S")
+    return str(value)
+
+
+_VALUE_TAG = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue",
+              "Float": "FloatValue", "Date": "DateValue", "DateTime": "DateTimeValue"}
+
+
+# -- the document --------------------------------------------------------------------
+def _attributes_frame(bundle: QdpxProject):
+    import pandas as pd
+
+    attrs = bundle.attributes
+    if attrs is None:
+        attrs = bundle.corpus.attributes
+    if attrs is None:
+        rows = {t.id: dict(t.attributes) for t in bundle.corpus if t.attributes}
+        if not rows:
+            return None
+        attrs = pd.DataFrame.from_dict(rows, orient="index")
+    attrs = attrs.copy()
+    attrs.index = attrs.index.map(str)
+    return attrs
+
+
+def _codings_frame(bundle: QdpxProject):
+    import pandas as pd
+
+    df = bundle.codings
+    if df is None or len(df) == 0:
+        return pd.DataFrame(columns=CODING_COLUMNS)
+    missing = {"transcript_id", "start", "end", "code"} - set(df.columns)
+    if missing:
+        raise ExchangeError("E601", f"the codings table lacks {', '.join(sorted(missing))}",
+                            hint="Give codings with transcript_id, start, end, code (and coder).")
+    df = df.copy()
+    if "status" in df.columns:
+        orphaned = ~df["status"].isin(["active", "fuzzy"])
+        if orphaned.any():
+            warnings.warn(f"to_qdpx: left out {int(orphaned.sum())} orphaned codings (their span is gone)",
+                          stacklevel=3)
+        df = df[~orphaned]
+    if "coder" not in df.columns:
+        df["coder"] = "mcqual"
+    df["coder"] = df["coder"].fillna("mcqual").astype(str)
+    df["transcript_id"] = df["transcript_id"].astype(str)
+    df["code"] = df["code"].astype(str)
+    df["start"] = df["start"].astype(int)
+    df["end"] = df["end"].astype(int)
+    return df.drop_duplicates(["transcript_id", "start", "end", "code", "coder"])
+
+
+def _complete_codebook(codebook: Codebook | None, codes_used) -> Codebook:
+    """The codebook plus a plain code for every coded id it lacks (so no coding is lost)."""
+    codebook = codebook if codebook is not None else Codebook([], name="codebook")
+    extra = [Code(str(c)) for c in sorted(set(codes_used)) if str(c) not in codebook]
+    if not extra:
+        return codebook
+    warnings.warn(f"to_qdpx: {len(extra)} coded ids are not in the codebook; exported as plain codes: "
+                  + ", ".join(c.id for c in extra[:5]), stacklevel=3)
+    return Codebook([*codebook, *extra], name=codebook.name, version=codebook.version,
+                    language=codebook.language, description=codebook.description)
+
+
+def _memo_rows(memos) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    if memos is None:
+        return []
+    if isinstance(memos, pd.DataFrame):
+        rows = memos.to_dict("records")
+    else:
+        rows = [m if isinstance(m, dict) else {"text": str(m)} for m in memos]
+    out = []
+    for i, r in enumerate(rows):
+        r = {k: (None if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else v)
+             for k, v in r.items()}
+        text = r.get("text") or r.get("memo") or ""
+        mid = r.get("memo_id") or r.get("id") or f"memo-{i + 1}"
+        out.append({"memo_id": str(mid), "title": str(r.get("title") or r.get("name") or mid), "text": str(text),
+                    "coder": r.get("coder") or r.get("author"), "transcript_id": r.get("transcript_id"),
+                    "code": r.get("code")})
+    return out
+
+
+def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
+    """``project.qde`` bytes and ``{zip name: bytes}`` of the sources for ``bundle``."""
+    from lxml import etree
+
+    from .. import __version__
+
+    codings = _codings_frame(bundle)
+    codebook = _complete_codebook(bundle.codebook, codings["code"].unique())
+    attrs = _attributes_frame(bundle)
+    memos = _memo_rows(bundle.memos)
+    corpus_ids = set(bundle.corpus.ids)
+    unknown = sorted(set(codings["transcript_id"]) - corpus_ids)
+    if unknown:
+        warnings.warn(f"to_qdpx: codings on transcripts not in the corpus were left out: {', '.join(unknown[:5])}",
+                      stacklevel=3)
+        codings = codings[codings["transcript_id"].isin(corpus_ids)]
+
+    coders = sorted(set(codings["coder"]) | {str(m["coder"]) for m in memos if m["coder"]})
+    root = etree.Element(_q("Project"), nsmap={None: NS, "xsi": XSI},
+                         name=_clean(bundle.name), origin=f"mcqual {__version__}")
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+    if coders:
+        users = _sub(root, "Users")
+        for c in coders:
+            _sub(users, "User", guid=guid("user", c), name=c, id=c)
+
+    # notes and where they are referenced from
+    note_refs: dict[tuple[str, str], list[str]] = {}
+    for m in memos:
+        if m["code"]:
+            key = ("code", str(m["code"]))
+        elif m["transcript_id"]:
+            key = ("source", str(m["transcript_id"]))
+        else:
+            key = ("project", "")
+        note_refs.setdefault(key, []).append(guid("note", m["memo_id"]))
+
+    def code_extra(el, code: Code) -> None:
+        for g in note_refs.get(("code", code.id), []):
+            _sub(el, "NoteRef", targetGUID=g)
+
+    if len(codebook):
+        cb_el = _sub(root, "CodeBook")
+        cb_el.append(meta_comment(codebook))
+        build_codes(cb_el, codebook, NS, extra=code_extra)
+
+    case_rows: list[tuple[str, dict[str, Any]]] = []
+    if attrs is not None and len(attrs.columns):
+        kinds = {col: variable_type(attrs[col]) for col in attrs.columns}
+        var_el = _sub(root, "Variables")
+        for col in attrs.columns:
+            _sub(var_el, "Variable", guid=guid("variable", col), name=str(col), typeOfVariable=kinds[col])
+        case_rows = [(str(cid), row) for cid, row in zip(attrs.index, attrs.to_dict("records"))]
+    elif attrs is not None:
+        kinds = {}
+        case_rows = [(str(cid), {}) for cid in attrs.index]
+    if case_rows:
+        cases_el = _sub(root, "Cases")
+        for cid, row in sorted(case_rows, key=lambda x: x[0]):
+            case_el = _sub(cases_el, "Case", guid=guid("case", cid), name=cid)
+            for col, value in row.items():
+                text = _value_text(kinds[col], value)
+                if text is None:
+                    continue
+                vv = _sub(case_el, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=guid("variable", col))
+                _sub(vv, _VALUE_TAG[kinds[col]], text)
+            for tid in sorted(bundle.cases.get(cid, (cid,) if cid in corpus_ids else ())):
+                if tid in corpus_ids:
+                    _sub(case_el, "SourceRef", targetGUID=guid("source", tid))
+
+    files: dict[str, bytes] = {}
+    if len(bundle.corpus):
+        sources_el = _sub(root, "Sources")
+        by_tid = {tid: g for tid, g in codings.groupby("transcript_id", sort=True)} if len(codings) else {}
+        for t in sorted(bundle.corpus, key=lambda t: t.id):
+            sg = guid("source", t.id)
+            files[f"sources/{sg}.txt"] = t.text.encode("utf-8", "surrogatepass")
+            src = _sub(sources_el, "TextSource", guid=sg, name=t.id, plainTextPath=f"internal://{sg}.txt")
+            info = {"id": t.id, "language": t.language, "source": Path(t.source).name if t.source else None,
+                    "turns": [[u.start, u.end, u.speaker, u.timestamp, u.role] for u in t.turns]}
+            _sub(src, "Description", "mcqual-transcript " + json.dumps(info, ensure_ascii=False, sort_keys=True))
+            group = by_tid.get(t.id)
+            if group is not None:
+                for (a, b), sel in group.groupby(["start", "end"], sort=True):
+                    a, b = int(a), int(b)
+                    if not (0 <= a < b <= len(t.text)):
+                        warnings.warn(f"to_qdpx: coding [{a}, {b}) is outside transcript {t.id!r}; left out",
+                                      stacklevel=3)
+                        continue
+                    snippet = t.text[a:b]
+                    name = snippet if len(snippet) <= 60 else snippet[:59] + "…"
+                    sel_el = _sub(src, "PlainTextSelection", guid=guid("selection", t.id, a, b),
+                                  name=name.replace("\n", " "), startPosition=str(a), endPosition=str(b))
+                    for _, row in sel.sort_values(["code", "coder"]).iterrows():
+                        cod = _sub(sel_el, "Coding", guid=guid("coding", t.id, a, b, row["code"], row["coder"]),
+                                   creatingUser=guid("user", row["coder"]))
+                        _sub(cod, "CodeRef", targetGUID=code_guid(row["code"]))
+            for g in note_refs.get(("source", t.id), []):
+                _sub(src, "NoteRef", targetGUID=g)
+
+    if memos:
+        notes_el = _sub(root, "Notes")
+        for m in memos:
+            attrs_n = {"guid": guid("note", m["memo_id"]), "name": m["title"]}
+            if m["coder"]:
+                attrs_n["creatingUser"] = guid("user", str(m["coder"]))
+            note = _sub(notes_el, "Note", **attrs_n)
+            _sub(note, "Description", f"ID: {m['memo_id']}")
+            _sub(note, "PlainTextContent", m["text"])
+    sets = list(getattr(codebook, "sets", ()) or ())
+    if sets:
+        sets_el = _sub(root, "Sets")
+        for s in sets:
+            set_el = _sub(sets_el, "Set", guid=s.guid or guid("set", s.name), name=s.name)
+            if s.description:
+                _sub(set_el, "Description", s.description)
+            for cid in s.codes:
+                if cid in codebook:
+                    _sub(set_el, "MemberCode", targetGUID=code_guid(cid))
+    for g in note_refs.get(("project", ""), []):
+        _sub(root, "NoteRef", targetGUID=g)
+    qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True, standalone=True)
+    return qde, files
+
+
+def qdpx_files(project: Any) -> dict[str, bytes]:
+    """The files of the ``.qdpx`` archive, by name (``project.qde`` first, sources sorted)."""
+    qde, files = build_project(as_bundle(project))
+    return {"project.qde": qde, **dict(sorted(files.items()))}
+
+
+def to_qdpx(project: Any, path: PathOrFile) -> Path | None:
+    """Export a coding project as a REFI-QDA ``.qdpx`` (NVivo, ATLAS.ti, MAXQDA, QualCoder...).
+
+    Parameters
+    ----------
+    project : mq.Project or QdpxProject
+        Anything with ``corpus()``, ``codebook()``, ``codings()`` (and optionally
+        ``attributes()``, ``memos()``), or a :class:`QdpxProject`.
+    path : str, Path or binary file
+        Written atomically (temp file + rename) when a path.
+
+    Returns
+    -------
+    Path or None
+        The path written (None for an open file).
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> from mcqual.model import Transcript
+    >>> from mcqual.corpus import Corpus
+    >>> buf = io.BytesIO()
+    >>> to_qdpx(QdpxProject(Corpus([Transcript.from_turns("a", [("R", "Yes.")])])), buf)
+    >>> sorted(zipfile.ZipFile(buf).namelist())[0]
+    'project.qde'
+    """
+    files = qdpx_files(project)
+
+    def write(fh) -> None:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in files.items():
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+
+    return write_bytes(path, write)

@@ -1,0 +1,320 @@
+"""Word reports a report author can paste from: numbered tables with notes, quotes per theme, figures.
+
+Every table gets a numbered caption above it (a Word ``SEQ Table`` field, so
+Word renumbers and lists them in a table of figures) and a note below it
+(``Note. N = 12 cases; coders: AB, CD; 2026-11-28; codebook mc v3.``). A
+framework matrix (cells of quotes) is a table like any other. With
+``codebook=`` and ``quotes=``, each theme gets a chapter: its definition, then
+its most representative quotes attributed as ``(employer, DE, int-07,
+00:14:32)``. Figures (PNG paths) are numbered ``Figure N`` (``SEQ Figure``).
+
+Examples
+--------
+>>> import io, pandas as pd, docx
+>>> m = pd.DataFrame({"employer": [3, 0]}, index=pd.Index(["trust", "cost"], name="code"))
+>>> buf = io.BytesIO()
+>>> to_docx(buf, {"Codes by group": m}, note="Counts of coded segments.", date="2026-11-28")
+>>> d = docx.Document(buf)
+>>> [c.text for c in d.tables[0].rows[1].cells]
+['trust', '3']
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import ExchangeError
+from ..exchange._common import PathOrFile, write_bytes
+from ._format import cell_value, code_label, index_frame
+
+_TEXT_COLS = ("text", "quote", "snippet")
+
+
+def _fmt(value: Any, decimals: int) -> str:
+    v = cell_value(value)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.{decimals}f}" if v != int(v) or decimals == 0 else f"{v:.{decimals}f}"
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _field(paragraph, instr: str, cached: str) -> None:
+    """Append a simple field (``SEQ Table``) showing ``cached`` until Word updates it."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instr} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = cached
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def _caption(doc, kind: str, number: int, title: str):
+    p = doc.add_paragraph(style="Caption")
+    p.add_run(f"{kind} ")
+    _field(p, f"SEQ {kind} \\* ARABIC", str(number))
+    p.add_run(f". {title}" if title else "")
+    return p
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _set_cell(cell, text: str, *, bold: bool = False, size: float | None = None, align_right: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    lines = text.split("\n") if text else [""]
+    first = cell.paragraphs[0]
+    for i, line in enumerate(lines):
+        p = first if i == 0 else cell.add_paragraph()
+        run = p.add_run(line)
+        run.bold = bold or None
+        if size:
+            run.font.size = Pt(size)
+        if align_right:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def add_table(doc, table, title: str, number: int, *, note: str = "", codebook: Any = None, decimals: int = 2,
+              style: str = "Light List Accent 1") -> Any:
+    """Add one captioned, noted table to a python-docx ``Document``; returns the docx table."""
+    import pandas as pd
+    from pandas.api import types as pt
+
+    _caption(doc, "Table", number, title)
+    flat, n_index = index_frame(pd.DataFrame(table))
+    labels = codebook is not None and n_index == 1
+    numeric = [pt.is_numeric_dtype(flat.iloc[:, j].dtype) and not pt.is_bool_dtype(flat.iloc[:, j].dtype)
+               for j in range(flat.shape[1])]
+    long_text = any(isinstance(v, str) and len(v) > 80 for v in flat.head(200).to_numpy().ravel())
+    size = 8.5 if (flat.shape[1] > 6 or long_text) else 9.5
+    t = doc.add_table(rows=1, cols=flat.shape[1])
+    try:
+        t.style = doc.styles[style]
+    except KeyError:
+        t.style = doc.styles["Table Grid"]
+    for j, col in enumerate(flat.columns):
+        _set_cell(t.rows[0].cells[j], str(col), bold=True, size=size, align_right=numeric[j] and j >= n_index)
+    _repeat_header(t.rows[0])
+    for row in flat.itertuples(index=False, name=None):
+        cells = t.add_row().cells
+        for j, value in enumerate(row):
+            text = _fmt(value, decimals)
+            if labels and j == 0:
+                text = code_label(codebook, value) or text
+            _set_cell(cells[j], text, size=size, align_right=numeric[j] and j >= n_index)
+    if note:
+        p = doc.add_paragraph()
+        p.add_run("Note. ").italic = True
+        p.add_run(note)
+    doc.add_paragraph()
+    return t
+
+
+def _auto_note(codings: Any, codebook: Any, date: str | None, extra: str | Mapping[str, Any] | None) -> str:
+    parts: list[str] = []
+    info: dict[str, Any] = dict(extra) if isinstance(extra, Mapping) else {}
+    cases = info.get("cases")
+    coders = info.get("coders")
+    if codings is not None and len(codings):
+        if cases is None and "transcript_id" in codings.columns:
+            cases = codings["transcript_id"].nunique()
+        if coders is None and "coder" in codings.columns:
+            coders = sorted(map(str, codings["coder"].dropna().unique()))
+    if cases is not None:
+        parts.append(f"N = {cases} cases")
+    if coders:
+        coders = [coders] if isinstance(coders, str) else list(coders)
+        parts.append(f"coder{'s' if len(coders) > 1 else ''}: {', '.join(coders)}")
+    day = info.get("date", date) or dt.date.today().isoformat()
+    parts.append(str(day))
+    cb = info.get("codebook")
+    if cb is None and codebook is not None:
+        cb = f"{codebook.name} v{codebook.version}"
+    if cb:
+        parts.append(f"codebook {cb}")
+    text = "; ".join(parts) + "."
+    if isinstance(extra, str) and extra:
+        text = extra.rstrip() + " " + text
+    return text
+
+
+def _attribution(row: Mapping[str, Any], fields: Sequence[str], attributes: Any) -> str:
+    from ..model import format_timestamp
+
+    tid = row.get("transcript_id")
+    bits = []
+    for f in fields:
+        v = row.get(f)
+        if (v is None or v != v) and attributes is not None and tid in attributes.index and f in attributes.columns:
+            v = attributes.loc[tid, f]
+        v = cell_value(v)
+        if v not in (None, ""):
+            bits.append(str(v))
+    if tid is not None:
+        bits.append(str(tid))
+    time = cell_value(row.get("time"))
+    if not time and cell_value(row.get("timestamp")) is not None:
+        time = format_timestamp(float(row["timestamp"]))
+    if time:
+        bits.append(str(time))
+    return f"({', '.join(bits)})" if bits else ""
+
+
+def _theme_chapters(doc, codebook: Any, quotes: Any, per_theme: int, fields: Sequence[str], attributes: Any) -> None:
+    import pandas as pd
+
+    q = pd.DataFrame(quotes).copy()
+    text_col = next((c for c in _TEXT_COLS if c in q.columns), None)
+    if text_col is None or "code" not in q.columns and "theme" not in q.columns:
+        raise ExchangeError("E600", "quotes need a text (or quote/snippet) column and a code or theme column",
+                            hint="Pass e.g. mq.framework_matrix(..., long=True) as quotes=.")
+    if "theme" not in q.columns:
+        q["theme"] = [codebook.ancestor(c, 1) if codebook is not None and c in codebook else c for c in q["code"]]
+    if "rank" in q.columns:
+        q = q.sort_values(["rank"], kind="stable")
+    elif "score" in q.columns:
+        q = q.sort_values(["score"], ascending=False, kind="stable")
+    themes = [c.id for c in codebook.themes()] if codebook is not None else list(dict.fromkeys(q["theme"]))
+    themes += [t for t in dict.fromkeys(q["theme"]) if t not in themes]
+    for theme in themes:
+        rows = q[q["theme"] == theme]
+        if rows.empty:
+            continue
+        code = codebook.get(theme) if codebook is not None else None
+        doc.add_heading(code.label if code is not None else str(theme), level=1)
+        if code is not None and code.definition:
+            p = doc.add_paragraph()
+            p.add_run("Definition. ").bold = True
+            p.add_run(code.definition)
+        seen: set[str] = set()
+        n = 0
+        for row in rows.to_dict("records"):
+            text = " ".join(str(row[text_col]).split())
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            p = doc.add_paragraph(style="Quote")
+            p.add_run(f"“{text}” ")
+            p.add_run(_attribution(row, fields, attributes))
+            n += 1
+            if n >= per_theme:
+                break
+
+
+def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebook: Any = None,
+            quotes: Any = None, figures: Iterable[Any] | Mapping[str, Any] | None = None,
+            note: str | Mapping[str, Any] | None = None, codings: Any = None, title: str | None = None,
+            attribution: Sequence[str] = ("respondent_group", "country"), attributes: Any = None,
+            quotes_per_theme: int = 3, decimals: int = 2, date: str | None = None,
+            table_style: str = "Light List Accent 1") -> Path | None:
+    """Write a Word report: captioned tables with notes, one chapter per theme with quotes, figures.
+
+    Parameters
+    ----------
+    path : str, Path or binary file
+        Written atomically when a path.
+    tables : dict of str -> DataFrame, optional
+        Each becomes "Table N. <key>" (a Word SEQ field) with the DataFrame's
+        index as first column(s); code ids in the index show as codebook labels.
+    codebook : Codebook, optional
+        Labels, theme order and definitions; its name and version go in the notes.
+    quotes : DataFrame, optional
+        ``code`` (or ``theme``), ``text`` (or ``quote``/``snippet``),
+        ``transcript_id``, ``time`` or ``timestamp``, optional ``rank``/``score``
+        and attribute columns, e.g. ``mq.framework_matrix(..., long=True)``.
+    figures : list of paths or (path, caption), or dict caption -> path, optional
+        PNG files, added as "Figure N. caption".
+    note : str or dict, optional
+        Text put before the automatic note, or values for it (``cases``,
+        ``coders``, ``date``, ``codebook``).
+    codings : DataFrame, optional
+        Gives N cases and the coders for the notes.
+    title : str, optional
+        A title at the top.
+    attribution : sequence of str
+        Case attributes named in a quote's attribution, before the transcript id and time.
+    attributes : DataFrame, optional
+        Case attributes by transcript id, for attribution values the quotes lack.
+    quotes_per_theme, decimals : int
+    date : str, optional
+        The date in the notes (default: today).
+    table_style : str
+        A built-in Word table style.
+
+    Examples
+    --------
+    >>> import io, pandas as pd, docx
+    >>> from mcqual.codebook.model import Code, Codebook
+    >>> cb = Codebook([Code("trust", "Trust", definition="What makes a credential credible.")])
+    >>> q = pd.DataFrame({"code": ["trust"], "text": ["Only if accredited."], "transcript_id": ["int-07"],
+    ...                   "timestamp": [872.0], "respondent_group": ["employer"], "country": ["DE"]})
+    >>> buf = io.BytesIO(); to_docx(buf, codebook=cb, quotes=q)
+    >>> [p.text for p in docx.Document(buf).paragraphs if p.style.name == "Quote"]
+    ['“Only if accredited.” (employer, DE, int-07, 00:14:32)']
+    """
+    import docx
+    from docx.shared import Inches, Pt
+
+    if tables is not None and not isinstance(tables, Mapping):
+        raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",
+                            hint="Pass tables={'Codes by respondent group': matrix, ...}.")
+    doc = docx.Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    doc.core_properties.author = "mcqual"
+    doc.core_properties.title = title or "mcqual report"
+    if title:
+        doc.add_heading(title, level=0)
+    note_text = _auto_note(codings, codebook, date, note)
+    for i, (name, table) in enumerate((tables or {}).items(), start=1):
+        n_note = note_text
+        n = getattr(table, "n", None)
+        if isinstance(n, Mapping) or hasattr(n, "items"):
+            try:
+                n_note = note_text + " Cases per column: " + ", ".join(f"{k} {v}" for k, v in n.items()) + "."
+            except (TypeError, AttributeError):
+                pass
+        add_table(doc, table, str(name), i, note=n_note, codebook=codebook, decimals=decimals, style=table_style)
+    if figures is not None:
+        items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
+        for k, item in enumerate(items, start=1):
+            if isinstance(figures, Mapping):
+                caption, fig = item
+            elif isinstance(item, (tuple, list)):
+                fig, caption = item
+            else:
+                fig, caption = item, Path(str(item)).stem.replace("_", " ")
+            fig = Path(fig)
+            if not fig.is_file():
+                raise ExchangeError("E600", f"figure {fig} not found", path=fig,
+                                    hint="Save the figure as PNG first (fig.savefig(path, dpi=200)).")
+            doc.add_picture(str(fig), width=Inches(6))
+            _caption(doc, "Figure", k, str(caption))
+    if quotes is not None:
+        _theme_chapters(doc, codebook, quotes, quotes_per_theme, attribution, attributes)
+    if not tables and figures is None and quotes is None:
+        raise ExchangeError("E600", "nothing to write: give tables=, quotes= or figures=",
+                            path=None if hasattr(path, "write") else path, hint="Pass at least one table.")
+    return write_bytes(path, lambda fh: doc.save(fh))

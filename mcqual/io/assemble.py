@@ -1,0 +1,357 @@
+"""From source paragraphs and lines to a :class:`~mcqual.model.Transcript` (shared by all readers).
+
+A reader turns its file into :class:`SrcPara` (one per source paragraph, in
+document order) and :class:`Line` (each paragraph split at line breaks). This
+module finds the speaker labels, the preamble and the metadata block, joins the
+lines of each turn (paragraph and line breaks inside a turn become ``"\\n"``,
+turns are joined with ``"\\n\\n"``), maps every source paragraph and Word
+comment to offsets in the final text, and assigns roles.
+
+Examples
+--------
+>>> paras = [SrcPara(0, "Interviewer: Why micro-credentials?"), SrcPara(1, "R1: Flexibility.")]
+>>> t = build(paras, lines_of(paras), id="x", source=None)
+>>> [(turn.speaker, turn.role, turn.text) for turn in t.turns]
+[('Interviewer', 'interviewer', 'Why micro-credentials?'), ('R1', 'respondent', 'Flexibility.')]
+>>> t.paragraphs[1].start == t.turns[1].start
+True
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import warnings as _warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..model import TURN_SEPARATOR, Comment, Paragraph, Transcript, Turn
+from . import speakers as sp
+
+
+@dataclass(slots=True)
+class SrcPara:
+    """One paragraph of the source file: its text (line breaks as ``"\\n"``) and where it came from."""
+
+    index: int
+    text: str
+    part: str = "text"
+    kind: str = "body"  # body | table | heading | label | preamble | header | footer
+    bold: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a paragraph. ``forced=(speaker, time)`` opens a turn without label detection."""
+
+    para: int
+    offset: int
+    text: str
+    forced: tuple[str | None, float | None] | None = None
+    sep: str = "\n"
+
+
+@dataclass(slots=True)
+class RawComment:
+    """A Word comment with anchors as ``(paragraph index, offset in paragraph text)``."""
+
+    id: str
+    author: str | None
+    date: str | None
+    text: str
+    start: tuple[int, int] | None
+    end: tuple[int, int] | None
+
+
+@dataclass(slots=True)
+class _Draft:
+    speaker: str | None
+    time: float | None
+    paras: list[int] = field(default_factory=list)
+    pieces: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # para, s, e, text, sep
+
+
+def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
+    """Split every paragraph at ``"\\n"`` into lines (offsets kept).
+
+    Examples
+    --------
+    >>> [(l.para, l.offset, l.text) for l in lines_of([SrcPara(0, "a\\nbc")])]
+    [(0, 0, 'a'), (0, 2, 'bc')]
+    """
+    out: list[Line] = []
+    for p in paras:
+        if p.kind in ("header", "footer", "preamble", "label"):
+            continue
+        off = 0
+        for part in p.text.split("\n"):
+            out.append(Line(p.index, off, part))
+            off += len(part) + 1
+    return out
+
+
+def _bold_label(para: SrcPara, line: Line, cand: sp.Candidate) -> bool:
+    """The label is bold and the spoken text after it is not (all of it bold = a heading)."""
+    if not para.bold or cand.alone:
+        return False
+    a, b = line.offset + cand.label_start, line.offset + cand.label_end
+    rest_a, rest_b = line.offset + cand.content, line.offset + len(line.text.rstrip())
+    return _covered(para.bold, para.text, a, b) and not _covered(para.bold, para.text, rest_a, rest_b)
+
+
+def _covered(ranges: Sequence[tuple[int, int]], text: str, a: int, b: int) -> bool:
+    pos = a
+    for s, e in ranges:
+        if e <= pos:
+            continue
+        if s > pos and text[pos:s].strip():
+            return False
+        pos = max(pos, e)
+        if pos >= b:
+            return True
+    return not text[pos:b].strip()
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: str | None,
+          pattern: re.Pattern[str] | None = None, metadata: Mapping[str, Any] | None = None,
+          properties: Mapping[str, Any] | None = None, comments: Sequence[RawComment] = (),
+          language: str | None = None, warnings: Sequence[str] = (), detect: bool = True,
+          merge_same: bool = False) -> Transcript:
+    """Detect labels in ``lines`` and build the transcript (see the module docstring).
+
+    ``metadata`` comes from the file (metadata tables, headers); ``properties``
+    are document properties (title, creator, created) used where the text gives
+    none. ``merge_same`` joins consecutive forced lines of one speaker (captions).
+    """
+    meta: dict[str, Any] = dict(metadata or {})
+    notes = list(warnings)
+    role_of_para: dict[int, str] = {}
+    consumed = [False] * len(lines)
+    headings: list[str] = []
+
+    # 1. a key/value metadata block at the top (Date: …, Interviewer: Anna …)
+    if detect:
+        lead = []
+        for line in lines:
+            if line.forced is not None or paras[line.para].kind == "heading":
+                break
+            lead.append(line)
+        n = sp.header_block(x.text for x in lead)
+        if n:
+            for k, v in sp.preamble_metadata([x.text for x in lead[:n]]).items():
+                if k == "preamble":
+                    meta["preamble"] = tuple(meta.get("preamble", ())) + tuple(v)  # type: ignore[arg-type]
+                else:
+                    meta.setdefault(k, v)
+            for i in range(n):
+                consumed[i] = True
+                role_of_para.setdefault(lines[i].para, "preamble")
+
+    # 2. label candidates, then which of them are labels
+    cands: list[sp.Candidate | None] = [None] * len(lines)
+    bold: list[bool] = [False] * len(lines)
+    if detect:
+        for i, line in enumerate(lines):
+            if consumed[i] or line.forced is not None or not line.text.strip() \
+                    or paras[line.para].kind == "heading":
+                continue
+            c = sp.parse_label(line.text, pattern)
+            if c is not None:
+                cands[i] = c
+                bold[i] = _bold_label(paras[line.para], line, c)
+        if pattern is not None:
+            ok = [c is not None for c in cands]
+        else:
+            ok = sp.accept(cands, bold)
+    else:
+        ok = [False] * len(lines)
+    starts = [i for i, line in enumerate(lines) if ok[i] or line.forced is not None]
+    labelled = bool(starts)
+
+    # 3. turns
+    drafts: list[_Draft] = []
+    cur: _Draft | None = None
+
+    def add(line: Line, a: int, d: _Draft) -> None:
+        s, e = _trim(line.text, a, len(line.text))
+        if s < e:
+            d.pieces.append((line.para, line.offset + s, line.offset + e, line.text[s:e], line.sep))
+        if line.para not in d.paras:
+            d.paras.append(line.para)
+
+    first = starts[0] if labelled else 0
+    # unlabelled answers separated by "-----" lines: one turn per block, not per paragraph
+    blocks = not labelled and sum(1 for i, x in enumerate(lines) if not consumed[i] and sp.is_separator(x.text)) >= 2
+    if labelled:
+        pre = [i for i in range(first) if not consumed[i]]
+        if any(lines[i].text.strip() for i in pre):
+            pm = sp.preamble_metadata([lines[i].text for i in pre if paras[lines[i].para].kind != "heading"])
+            for k, v in pm.items():
+                if k == "preamble":
+                    meta["preamble"] = tuple(meta.get("preamble", ())) + tuple(v)  # type: ignore[arg-type]
+                else:
+                    meta.setdefault(k, v)
+        for i in pre:
+            if paras[lines[i].para].kind == "heading" and lines[i].text.strip():
+                headings.append(lines[i].text.strip())
+            consumed[i] = True
+            role_of_para.setdefault(lines[i].para, "preamble")
+    for i in range(first, len(lines)):
+        if consumed[i]:
+            continue
+        line = lines[i]
+        text = line.text
+        kind = paras[line.para].kind
+        if kind == "heading":
+            if text.strip():
+                headings.append(text.strip())
+                cur = None
+            continue
+        if line.forced is not None:
+            speaker, time = line.forced
+            if merge_same and cur is not None and speaker is not None and cur.speaker == speaker:
+                add(line, 0, cur)
+                continue
+            cur = _Draft(speaker, time)
+            drafts.append(cur)
+            add(line, 0, cur)
+            continue
+        if ok[i]:
+            c = cands[i]
+            assert c is not None
+            time = c.time
+            pos = c.content
+            if time is None and not c.alone:
+                time, pos = sp.strip_leading_time(text, pos)
+            cur = _Draft(c.speaker, time)
+            drafts.append(cur)
+            cur.paras.append(line.para)
+            if not c.alone:
+                add(line, pos, cur)
+            continue
+        if not text.strip() or sp.is_separator(text):
+            if not labelled and sp.is_separator(text):
+                role_of_para.setdefault(line.para, "separator")
+                cur = None
+            continue
+        if not labelled:
+            if cur is None or (not blocks and cur.paras[-1] != line.para):
+                cur = _Draft(None, None)
+                drafts.append(cur)
+            add(line, 0, cur)
+            continue
+        if cur is None:
+            cur = _Draft(None, None)
+            drafts.append(cur)
+        pos = 0
+        if not cur.pieces and cur.time is None:
+            cur.time, pos = sp.strip_leading_time(text, 0)
+        add(line, pos, cur)
+    if headings:
+        meta.setdefault("title", headings[0])
+        meta["headings"] = tuple(headings)
+
+    # 4. text, turns, paragraph map
+    parts: list[str] = []
+    pos = 0
+    spans: list[tuple[int, int, _Draft]] = []
+    pieces: list[tuple[int, int, int, int]] = []  # para, src_start, src_end, dst_start
+    for d in drafts:
+        if not d.pieces:
+            for p in d.paras:
+                role_of_para.setdefault(p, "label")
+            continue
+        if spans:
+            parts.append(TURN_SEPARATOR)
+            pos += len(TURN_SEPARATOR)
+        start = pos
+        for k, (para, s, e, txt, sep) in enumerate(d.pieces):
+            if k:
+                parts.append(sep)
+                pos += len(sep)
+            pieces.append((para, s, e, pos))
+            parts.append(txt)
+            pos += len(txt)
+        spans.append((start, pos, d))
+    text = "".join(parts)
+    speakers = [d.speaker for _, _, d in spans]
+    roles = sp.assign_roles(speakers, [text[a:b] for a, b, _ in spans], meta)
+    turns = tuple(Turn(i, d.speaker, a, b, text[a:b], d.time, roles.get(d.speaker) if d.speaker else None,
+                       tuple(sorted(set(d.paras))))
+                  for i, (a, b, d) in enumerate(spans))
+
+    contrib: dict[int, list[int]] = {}
+    for para, s, e, dst in pieces:
+        r = contrib.setdefault(para, [dst, dst + (e - s)])
+        r[1] = dst + (e - s)
+    out_paras = []
+    for p in paras:
+        if p.index in contrib:
+            a, b = contrib[p.index]
+            out_paras.append(Paragraph(p.index, a, b, p.part, p.kind if p.kind in ("table",) else "body", p.text))
+        else:
+            kind = role_of_para.get(p.index, p.kind)
+            out_paras.append(Paragraph(p.index, -1, -1, p.part, kind, p.text))
+
+    if properties:
+        for k, v in properties.items():
+            if v not in (None, ""):
+                meta.setdefault(k, v)
+        meta["properties"] = dict(properties)
+    meta["layout"] = ("table" if any(x.forced is not None for x in lines) and detect else
+                      "labelled" if labelled else "unlabelled")
+
+    out_comments = tuple(_map_comments(comments, pieces, paras, text))
+    if not turns:
+        msg = f"{source or id}: no spoken text found; the transcript has no turns"
+        notes.append(msg)
+        _warnings.warn(msg, UserWarning, stacklevel=3)
+    if language is None:
+        from .lang import guess_language
+
+        language = guess_language(text)
+    return Transcript(id=id, text=text, turns=turns, metadata=meta, language=language, source=source,
+                      paragraphs=tuple(out_paras), comments=out_comments, warnings=tuple(notes))
+
+
+def _map_comments(comments: Sequence[RawComment], pieces: Sequence[tuple[int, int, int, int]],
+                  paras: Sequence[SrcPara], text: str) -> Iterable[Comment]:
+    ends = [(p, e) for p, s, e, _ in pieces]
+    starts = [(p, s) for p, s, e, _ in pieces]
+    for c in comments:
+        a_anchor = c.start or c.end
+        b_anchor = c.end or c.start
+        if a_anchor is None or b_anchor is None:
+            yield Comment(c.id, c.author, c.date, c.text, -1, -1, "")
+            continue
+        quote = _source_quote(paras, a_anchor, b_anchor)
+        a = b = -1
+        i = bisect.bisect_right(ends, a_anchor)
+        if i < len(pieces):
+            para, s, e, dst = pieces[i]
+            a = dst + max(0, a_anchor[1] - s) if para == a_anchor[0] else dst
+        j = bisect.bisect_left(starts, b_anchor) - 1
+        if j >= 0:
+            para, s, e, dst = pieces[j]
+            b = dst + min(e - s, b_anchor[1] - s) if para == b_anchor[0] else dst + (e - s)
+        if a < 0 or b < 0 or a >= b:
+            a = b = -1
+        yield Comment(c.id, c.author, c.date, c.text, a, b, quote)
+
+
+def _source_quote(paras: Sequence[SrcPara], a: tuple[int, int], b: tuple[int, int]) -> str:
+    if b < a or a[0] >= len(paras) or b[0] >= len(paras):
+        return ""
+    if a[0] == b[0]:
+        return paras[a[0]].text[a[1]:b[1]]
+    chunks = [paras[a[0]].text[a[1]:]]
+    chunks += [paras[k].text for k in range(a[0] + 1, b[0])]
+    chunks.append(paras[b[0]].text[:b[1]])
+    return "\n".join(chunks)

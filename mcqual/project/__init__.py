@@ -1,0 +1,17 @@
+"""The coding project: one SQLite file with transcripts, codebook versions, suggestions and the decision log.
+
+``mq.Project`` is defined in :mod:`mcqual.project.project`; the storage interface
+in :mod:`mcqual.project.storage`, its SQLite implementation in
+:mod:`mcqual.project.store`. Nothing heavy is imported here.
+"""
+from __future__ import annotations
+
+__all__ = ["Project"]
+
+
+def __getattr__(name: str):
+    if name == "Project":
+        from .project import Project
+
+        return Project
+    raise AttributeError(f"module 'mcqual.project' has no attribute {name!r}")

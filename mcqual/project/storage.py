@@ -1,0 +1,81 @@
+"""The storage interface a project talks to: every backend implements :class:`Storage`.
+
+:mod:`mcqual.project.store` implements it with the standard library's
+``sqlite3``; a PostgreSQL backend would be another module implementing the
+same methods. Rows cross the interface as plain dicts and tuples (no SQL, no
+cursor objects), so :class:`~mcqual.project.project.Project` never sees SQL.
+
+Event rows are tuples in :data:`EVENT_FIELDS` order.
+
+Examples
+--------
+>>> EVENT_FIELDS[:3]
+('event_id', 'kind', 'coder')
+"""
+from __future__ import annotations
+
+from typing import Any, ContextManager, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+
+#: the kinds of event the decision log holds
+EVENT_KINDS = ("accept", "reject", "code", "uncode", "rename", "merge", "undo", "reanchor")
+
+#: kinds a coder can undo
+UNDOABLE = ("accept", "reject", "code", "uncode", "rename", "merge")
+
+#: the fields of an event row, in order
+EVENT_FIELDS = ("event_id", "kind", "coder", "created_at", "transcript_id", "start", "end", "code",
+                "suggestion_id", "coding_id", "target_event", "payload")
+
+#: the fields of a suggestion row, in order
+SUGGESTION_FIELDS = ("suggestion_id", "transcript_id", "start", "end", "code", "score", "source", "reason",
+                     "evidence", "flags", "unit", "quote", "anchor", "run_id", "created_at", "updated_at")
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """What a project needs from a database. All writes happen inside :meth:`write`."""
+
+    path: str
+
+    # -- lifecycle and transactions -------------------------------------------
+    def close(self) -> None: ...
+    def write(self) -> ContextManager[None]:
+        """A write transaction (exclusive against other writers); commits on success."""
+    def read(self) -> ContextManager[None]:
+        """A read transaction: every read inside sees one consistent snapshot."""
+    def schema_version(self) -> int: ...
+    def integrity_check(self) -> str: ...
+
+    # -- transcripts and attributes --------------------------------------------
+    def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]: ...
+    def transcript_hashes(self) -> dict[str, str]: ...
+    def insert_transcript(self, row: Mapping[str, Any]) -> None: ...
+    def replace_transcript(self, row: Mapping[str, Any]) -> None:
+        """Archive the current text as a version, then store ``row``."""
+    def set_attributes(self, transcript_id: str, values: Mapping[str, Any]) -> None: ...
+    def attribute_rows(self) -> list[tuple[str, str, Any]]: ...
+
+    # -- codebooks ---------------------------------------------------------------
+    def add_codebook(self, name: str, content: Mapping[str, Any], note: str, created_at: str) -> int: ...
+    def codebook_row(self, version: int | None = None) -> dict[str, Any] | None: ...
+    def codebook_versions(self) -> list[dict[str, Any]]: ...
+
+    # -- suggestions ---------------------------------------------------------------
+    def add_run(self, row: Mapping[str, Any]) -> int: ...
+    def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]: ...
+    def insert_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
+    def update_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Refresh pending suggestions (span, score, source, reason, evidence...) by id."""
+    def decided_suggestion_ids(self) -> set[int]: ...
+
+    # -- the event log (append-only) -------------------------------------------------
+    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]: ...
+    def events(self, since: int = 0) -> list[tuple]: ...
+    def last_event_id(self) -> int: ...
+    def last_decision(self, suggestion_id: int, coder: str) -> tuple[str, int] | None:
+        """(kind, event_id) of ``coder``'s latest not-undone accept/reject of a suggestion."""
+    def standing_events(self, kinds: Sequence[str]) -> list[tuple]: ...
+    def coding_events(self, ids: Sequence[int]) -> dict[int, tuple]: ...
+    def text_lengths(self, ids: Iterable[str]) -> dict[str, int]: ...
+    def transcript_texts(self, ids: Iterable[str] | None = None) -> dict[str, str]: ...
+    def last_undoable(self, coder: str) -> tuple | None: ...

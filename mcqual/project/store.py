@@ -1,0 +1,549 @@
+"""All SQL of a project: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
+
+One SQLite file in WAL mode with foreign keys on. The schema is versioned with
+``PRAGMA user_version`` and the :data:`MIGRATIONS` list (migration *i* brings
+the schema from version *i* to *i + 1*); ``PRAGMA application_id`` marks the
+file as an mcqual project. Writes run in ``BEGIN IMMEDIATE`` transactions with
+a busy timeout, so two processes can write at once; triggers make the
+``events`` table append-only.
+
+Examples
+--------
+>>> import tempfile, os
+>>> d = tempfile.mkdtemp()
+>>> store = SQLiteStore.create(os.path.join(d, "p.mcq"))
+>>> store.schema_version() == len(MIGRATIONS)
+True
+>>> store.close()
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from ..errors import ProjectError
+from .storage import EVENT_FIELDS, SUGGESTION_FIELDS, UNDOABLE
+
+#: 'mcqu' — marks an SQLite file as an mcqual project
+APPLICATION_ID = 0x6D637175
+
+_SCHEMA_1 = """
+CREATE TABLE project_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE transcripts (
+    transcript_id TEXT PRIMARY KEY,
+    position      INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    turns         TEXT NOT NULL,            -- JSON [[start, end, speaker, timestamp, role, paragraphs], ...]
+    metadata      TEXT NOT NULL DEFAULT '{}',
+    language      TEXT,
+    source        TEXT,
+    version       INTEGER NOT NULL DEFAULT 1,
+    added_at      TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE TABLE transcript_versions (          -- every earlier text of a re-imported transcript
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    version       INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    turns         TEXT NOT NULL,
+    metadata      TEXT NOT NULL,
+    replaced_at   TEXT NOT NULL,
+    PRIMARY KEY (transcript_id, version)
+);
+CREATE TABLE attributes (
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    name          TEXT NOT NULL,
+    value         TEXT,                     -- JSON
+    PRIMARY KEY (transcript_id, name)
+);
+CREATE TABLE codebooks (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    content    TEXT NOT NULL,               -- JSON: codes, name, version, language, description
+    note       TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE suggest_runs (
+    run_id           INTEGER PRIMARY KEY,
+    suggester        TEXT NOT NULL,
+    unit             TEXT,
+    codebook_version INTEGER REFERENCES codebooks(version),
+    n_suggestions    INTEGER NOT NULL,
+    n_new            INTEGER NOT NULL,
+    created_at       TEXT NOT NULL
+);
+CREATE TABLE suggestions (
+    suggestion_id INTEGER PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    span_start    INTEGER NOT NULL,
+    span_end      INTEGER NOT NULL,
+    code          TEXT NOT NULL,
+    score         REAL NOT NULL,
+    source        TEXT NOT NULL,
+    reason        TEXT NOT NULL DEFAULT '',
+    evidence      TEXT NOT NULL DEFAULT '[]', -- JSON [[start, end, label], ...]
+    flags         TEXT NOT NULL DEFAULT '[]', -- JSON
+    unit          TEXT,
+    quote         TEXT NOT NULL DEFAULT '',
+    anchor        TEXT NOT NULL DEFAULT 'exact',  -- exact | moved | fuzzy | orphaned
+    run_id        INTEGER REFERENCES suggest_runs(run_id),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    CHECK (0 <= span_start AND span_start <= span_end)
+);
+CREATE INDEX suggestions_by_transcript ON suggestions(transcript_id, code, span_start);
+CREATE TABLE events (                       -- the decision log: append-only
+    event_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT NOT NULL CHECK (kind IN
+                  ('accept','reject','code','uncode','rename','merge','undo','reanchor')),
+    coder         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    transcript_id TEXT REFERENCES transcripts(transcript_id),
+    span_start    INTEGER,
+    span_end      INTEGER,
+    code          TEXT,
+    suggestion_id INTEGER REFERENCES suggestions(suggestion_id),
+    coding_id     INTEGER REFERENCES events(event_id),
+    target_event  INTEGER REFERENCES events(event_id),
+    payload       TEXT NOT NULL DEFAULT '{}'  -- JSON
+);
+CREATE INDEX events_by_suggestion ON events(suggestion_id) WHERE suggestion_id IS NOT NULL;
+CREATE INDEX events_by_coding ON events(coding_id) WHERE coding_id IS NOT NULL;
+CREATE INDEX events_by_target ON events(target_event) WHERE target_event IS NOT NULL;
+CREATE INDEX events_by_coder ON events(coder, event_id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'mcqual: the events table is append-only (no UPDATE)'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'mcqual: the events table is append-only (no DELETE)'); END;
+"""
+
+#: migration i brings a project from schema version i to i + 1
+MIGRATIONS: list[str] = [_SCHEMA_1]
+
+_EVENT_COLS = ("event_id, kind, coder, created_at, transcript_id, span_start, span_end, code, "
+               "suggestion_id, coding_id, target_event, payload")
+_SUGG_COLS = ("suggestion_id, transcript_id, span_start, span_end, code, score, source, reason, evidence, "
+              "flags, unit, quote, anchor, run_id, created_at, updated_at")
+assert len(_EVENT_COLS.split(",")) == len(EVENT_FIELDS)
+assert len(_SUGG_COLS.split(",")) == len(SUGGESTION_FIELDS)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+class SQLiteStore:
+    """The SQLite backend. Use :meth:`create` / :meth:`open`, not the constructor.
+
+    Parameters
+    ----------
+    path : str or Path
+    timeout : float
+        Seconds to wait for another process's write lock before E309.
+    durable : bool
+        ``synchronous=FULL`` (each commit reaches the disk) when True; NORMAL
+        (still safe against a killed process, not against power loss) when False.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, durable: bool = True) -> None:
+        self.path = str(path)
+        self.timeout = timeout
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+                                        check_same_thread=False)
+            self._con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._con.execute("PRAGMA foreign_keys = ON")
+            mode = self._con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError("E303", f"cannot open as SQLite: {exc}", path=self.path) from None
+        if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only network share
+            self._con.execute("PRAGMA journal_mode = DELETE")
+        self._con.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+
+    # -- lifecycle -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, **kwargs: Any) -> "SQLiteStore":
+        """A new, empty project file (E301 if ``path`` exists)."""
+        p = Path(path)
+        if p.exists():
+            raise ProjectError("E301", "a file already exists here", path=p)
+        if not p.parent.exists():
+            raise ProjectError("E300", f"the folder {p.parent} does not exist", path=p)
+        store = cls(p, **kwargs)
+        store._migrate()
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path, **kwargs: Any) -> "SQLiteStore":
+        """An existing project (E300 if missing, E303 if not mcqual's, E302 if too new); migrates it."""
+        p = Path(path)
+        if not p.is_file():
+            raise ProjectError("E300", "no project file here", path=p)
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise ProjectError("E303", "the file is not an SQLite database", path=p)
+        store = cls(p, **kwargs)
+        try:
+            app = store._con.execute("PRAGMA application_id").fetchone()[0]
+            version = store.schema_version()
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise ProjectError("E303", f"unreadable database: {exc}", path=p) from None
+        if app != APPLICATION_ID and version != 0:
+            store.close()
+            raise ProjectError("E303", f"application_id is {app:#x}, not mcqual's", path=p)
+        if version > len(MIGRATIONS):
+            store.close()
+            raise ProjectError("E302", f"schema version {version}, this mcqual knows up to {len(MIGRATIONS)}",
+                               path=p)
+        if app != APPLICATION_ID:  # an empty SQLite file: refuse unless truly empty
+            n = store._con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if n:
+                store.close()
+                raise ProjectError("E303", "an SQLite database, but not an mcqual project", path=p)
+        store._migrate()
+        return store
+
+    def _migrate(self) -> None:
+        with self.write():
+            version = self.schema_version()
+            for i in range(version, len(MIGRATIONS)):
+                # executescript would COMMIT; run statement by statement inside our transaction
+                for stmt in _split_sql(MIGRATIONS[i]):
+                    self._con.execute(stmt)
+                self._con.execute(f"PRAGMA user_version = {i + 1}")
+            if version == 0:
+                self._con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                from .. import __version__
+
+                self._con.execute("INSERT INTO project_info VALUES ('created_by', ?)", (f"mcqual {__version__}",))
+
+    def close(self) -> None:
+        try:
+            self._con.close()
+        except Exception:  # pragma: no cover
+            pass
+
+    def schema_version(self) -> int:
+        return int(self._con.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        return "; ".join(r[0] for r in self._con.execute("PRAGMA integrity_check").fetchall())
+
+    # -- transactions ------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (re-entrant: nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
+                                   path=self.path) from None
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self._con.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._con.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # pragma: no cover - busy at commit
+                self._con.execute("ROLLBACK")
+                raise ProjectError("E309", f"commit failed ({exc})", path=self.path) from None
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._con.execute("BEGIN DEFERRED")
+            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+                self._con.execute("COMMIT")
+
+    def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    # -- transcripts ---------------------------------------------------------------
+    def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        cols = ("transcript_id", "text", "content_hash", "turns", "metadata", "language", "source", "version",
+                "added_at", "updated_at")
+        sql = f"SELECT {', '.join(cols)} FROM transcripts"
+        params: list[Any] = []
+        if ids is not None:
+            ids = list(ids)
+            sql += f" WHERE transcript_id IN ({','.join('?' * len(ids))})"
+            params = ids
+        rows = self._q(sql + " ORDER BY position", params)
+        out = []
+        for r in rows:
+            d = dict(zip(cols, r))
+            d["turns"] = json.loads(d["turns"])
+            d["metadata"] = json.loads(d["metadata"])
+            out.append(d)
+        return out
+
+    def transcript_texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        if ids is None:
+            return dict(self._q("SELECT transcript_id, text FROM transcripts"))
+        ids = list(set(ids))
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self._q(f"SELECT transcript_id, text FROM transcripts WHERE transcript_id IN "
+                               f"({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def transcript_hashes(self) -> dict[str, str]:
+        return dict(self._q("SELECT transcript_id, content_hash FROM transcripts"))
+
+    def insert_transcript(self, row: Mapping[str, Any]) -> None:
+        with self.write():
+            pos = self._con.execute("SELECT coalesce(max(position), -1) + 1 FROM transcripts").fetchone()[0]
+            self._con.execute(
+                "INSERT INTO transcripts (transcript_id, position, text, content_hash, turns, metadata, language, "
+                "source, version, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?,?)",
+                (row["transcript_id"], pos, row["text"], row["content_hash"], _dumps(row["turns"]),
+                 _dumps(row["metadata"]), row.get("language"), row.get("source"), row["at"], row["at"]))
+
+    def replace_transcript(self, row: Mapping[str, Any]) -> None:
+        with self.write():
+            self._con.execute(
+                "INSERT INTO transcript_versions (transcript_id, version, text, content_hash, turns, metadata, "
+                "replaced_at) SELECT transcript_id, version, text, content_hash, turns, metadata, ? "
+                "FROM transcripts WHERE transcript_id = ?", (row["at"], row["transcript_id"]))
+            self._con.execute(
+                "UPDATE transcripts SET text=?, content_hash=?, turns=?, metadata=?, language=?, source=?, "
+                "version=version+1, updated_at=? WHERE transcript_id=?",
+                (row["text"], row["content_hash"], _dumps(row["turns"]), _dumps(row["metadata"]),
+                 row.get("language"), row.get("source"), row["at"], row["transcript_id"]))
+
+    def transcript_versions(self, transcript_id: str) -> list[dict[str, Any]]:
+        rows = self._q("SELECT version, content_hash, length(text), replaced_at FROM transcript_versions "
+                       "WHERE transcript_id=? ORDER BY version", (transcript_id,))
+        return [dict(zip(("version", "content_hash", "chars", "replaced_at"), r)) for r in rows]
+
+    def set_attributes(self, transcript_id: str, values: Mapping[str, Any]) -> None:
+        with self.write():
+            self._con.executemany(
+                "INSERT INTO attributes (transcript_id, name, value) VALUES (?,?,?) "
+                "ON CONFLICT (transcript_id, name) DO UPDATE SET value = excluded.value",
+                [(transcript_id, str(k), _dumps(v)) for k, v in values.items()])
+
+    def attribute_rows(self) -> list[tuple[str, str, Any]]:
+        return [(t, n, json.loads(v)) for t, n, v in self._q(
+            "SELECT a.transcript_id, a.name, a.value FROM attributes a JOIN transcripts t USING (transcript_id) "
+            "ORDER BY t.position, a.rowid")]
+
+    # -- codebooks -----------------------------------------------------------------
+    def add_codebook(self, name: str, content: Mapping[str, Any], note: str, created_at: str) -> int:
+        with self.write():
+            cur = self._con.execute("INSERT INTO codebooks (name, content, note, created_at) VALUES (?,?,?,?)",
+                                    (name, _dumps(content), note, created_at))
+            return int(cur.lastrowid)
+
+    def codebook_row(self, version: int | None = None) -> dict[str, Any] | None:
+        if version is None:
+            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks "
+                           "ORDER BY version DESC LIMIT 1")
+        else:
+            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks WHERE version=?",
+                           (version,))
+        if not rows:
+            return None
+        d = dict(zip(("version", "name", "content", "note", "created_at"), rows[0]))
+        d["content"] = json.loads(d["content"])
+        return d
+
+    def codebook_version(self) -> int:
+        return int(self._q("SELECT coalesce(max(version), 0) FROM codebooks")[0][0])
+
+    def codebook_versions(self) -> list[dict[str, Any]]:
+        rows = self._q("SELECT version, name, note, created_at, json_array_length(content, '$.codes') "
+                       "FROM codebooks ORDER BY version")
+        return [dict(zip(("version", "name", "note", "created_at", "n_codes"), r)) for r in rows]
+
+    # -- suggestions ---------------------------------------------------------------
+    def add_run(self, row: Mapping[str, Any]) -> int:
+        with self.write():
+            cur = self._con.execute(
+                "INSERT INTO suggest_runs (suggester, unit, codebook_version, n_suggestions, n_new, created_at) "
+                "VALUES (?,?,?,?,?,?)", (row["suggester"], row.get("unit"), row.get("codebook_version"),
+                                          row["n_suggestions"], row["n_new"], row["created_at"]))
+            return int(cur.lastrowid)
+
+    def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]:
+        sql = f"SELECT {_SUGG_COLS} FROM suggestions"
+        if ids is not None:
+            ids = [int(i) for i in ids]
+            out: list[tuple] = []
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                out += self._q(sql + f" WHERE suggestion_id IN ({','.join('?' * len(chunk))})", chunk)
+            return out
+        if transcript_id is not None:
+            return self._q(sql + " WHERE transcript_id=? ORDER BY suggestion_id", (transcript_id,))
+        return self._q(sql + " ORDER BY suggestion_id")
+
+    def insert_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self.write():
+            self._con.executemany(
+                "INSERT INTO suggestions (transcript_id, span_start, span_end, code, score, source, reason, "
+                "evidence, flags, unit, quote, anchor, run_id, created_at, updated_at) "
+                "VALUES (:transcript_id,:start,:end,:code,:score,:source,:reason,:evidence,:flags,:unit,:quote,"
+                "'exact',:run_id,:at,:at)",
+                [{**r, "evidence": _dumps(r.get("evidence", [])), "flags": _dumps(r.get("flags", []))}
+                 for r in rows])
+
+    def update_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self.write():
+            self._con.executemany(
+                "UPDATE suggestions SET span_start=:start, span_end=:end, score=:score, source=:source, "
+                "reason=:reason, evidence=:evidence, flags=:flags, quote=:quote, anchor=:anchor, "
+                "run_id=coalesce(:run_id, run_id), updated_at=:at WHERE suggestion_id=:suggestion_id",
+                [{**r, "evidence": _dumps(r.get("evidence", [])), "flags": _dumps(r.get("flags", []))}
+                 for r in rows])
+
+    def decided_suggestion_ids(self) -> set[int]:
+        return {r[0] for r in self._q("SELECT DISTINCT suggestion_id FROM events WHERE suggestion_id IS NOT NULL "
+                                      "AND kind IN ('accept','reject')")}
+
+    # -- events ----------------------------------------------------------------------
+    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert events in order; returns their ids (contiguous: one writer holds the lock)."""
+        if not rows:
+            return []
+        params = [(r["kind"], r["coder"], r["created_at"], r.get("transcript_id"), r.get("start"), r.get("end"),
+                   r.get("code"), r.get("suggestion_id"), r.get("coding_id"), r.get("target_event"),
+                   _dumps(r.get("payload") or {})) for r in rows]
+        with self.write():
+            if len(params) == 1:
+                cur = self._con.execute(
+                    "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
+                    "suggestion_id, coding_id, target_event, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)", params[0])
+                return [int(cur.lastrowid)]
+            self._con.executemany(
+                "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
+                "suggestion_id, coding_id, target_event, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)", params)
+            last = self._con.execute("SELECT max(event_id) FROM events").fetchone()[0]
+        # one executemany inside one write transaction: the ids are contiguous
+        return list(range(last - len(params) + 1, last + 1))
+
+    def next_event_id(self) -> int:
+        """The id the next appended event gets (call inside :meth:`write`)."""
+        row = self._q("SELECT seq FROM sqlite_sequence WHERE name='events'")
+        top = self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0]
+        return max(row[0][0] if row else 0, top) + 1
+
+    def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = ()) -> list[tuple]:
+        """Event rows (``EVENT_FIELDS`` order, payload still JSON text) with ``event_id > since``."""
+        sql = f"SELECT {_EVENT_COLS} FROM events WHERE event_id > ?"
+        if where:
+            sql += f" AND ({where})"
+        return self._q(sql + " ORDER BY event_id", (since, *params))
+
+    def last_event_id(self) -> int:
+        return int(self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0])
+
+    def last_decision(self, suggestion_id: int, coder: str) -> tuple[str, int] | None:
+        rows = self._q(
+            "SELECT e.kind, e.event_id FROM events e WHERE e.suggestion_id=? AND e.coder=? AND e.kind IN ('accept','reject') "
+            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
+            "ORDER BY e.event_id DESC LIMIT 1", (int(suggestion_id), coder))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def standing_events(self, kinds: Sequence[str]) -> list[tuple]:
+        """Events of ``kinds`` that no undo has cancelled, in order."""
+        names = ",".join("?" * len(kinds))
+        return self._q(
+            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
+            f"WHERE e.kind IN ({names}) "
+            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
+            "ORDER BY e.event_id", tuple(kinds))
+
+    def coding_events(self, ids: Sequence[int]) -> dict[int, tuple]:
+        """The creating event (code/accept) of each coding id that exists."""
+        out: dict[int, tuple] = {}
+        ids = [int(i) for i in ids]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self._q(f"SELECT {_EVENT_COLS} FROM events WHERE kind IN ('code','accept') AND event_id IN "
+                             f"({','.join('?' * len(chunk))})", chunk):
+                out[r[0]] = r
+        return out
+
+    def text_lengths(self, ids: Iterable[str]) -> dict[str, int]:
+        ids = list(set(ids))
+        out: dict[str, int] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self._q(f"SELECT transcript_id, length(text) FROM transcripts WHERE transcript_id IN "
+                               f"({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def last_undoable(self, coder: str) -> tuple | None:
+        kinds = ",".join(f"'{k}'" for k in UNDOABLE)
+        rows = self._q(
+            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
+            f"WHERE e.coder=? AND e.kind IN ({kinds}) "
+            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
+            "ORDER BY e.event_id DESC LIMIT 1", (coder,))
+        return rows[0] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        q = {"transcripts": "SELECT count(*) FROM transcripts", "suggestions": "SELECT count(*) FROM suggestions",
+             "events": "SELECT count(*) FROM events", "codebook_versions": "SELECT count(*) FROM codebooks"}
+        return {k: int(self._q(v)[0][0]) for k, v in q.items()}
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({os.path.basename(self.path)!r})"
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script (triggers keep their inner ``;``)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buf.append(line)
+        joined = "\n".join(buf)
+        if sqlite3.complete_statement(joined):
+            out.append(joined.strip())
+            buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf))
+    return out

@@ -1,0 +1,219 @@
+"""Keyword and token-pattern rules from the codebook, with negation flags and exclusions.
+
+Each code's ``keywords`` are matched on lower-case forms *and* on lower-case
+lookup lemmas (so "Digital badges" matches the keyword "digital badge"); its
+``patterns`` are spaCy ``Matcher`` patterns (``LEMMA`` is matched on the
+lower-case lemma). A match preceded by a negation ("not recognised by
+employers") still counts as evidence but is flagged ``negated``. Keyword-like
+``exclude`` criteria (up to four words) veto the code for a segment.
+
+Examples
+--------
+>>> import mcqual as mq
+>>> cb = mq.Codebook([mq.Code("recognition", "Recognition", keywords=("recognise", "digital badge"))])
+>>> t = mq.Transcript.from_turns("a", [("R", "Digital badges are not recognised by employers.")])
+>>> segs = mq.segments([t])
+>>> s = mq.RuleSuggester().fit(segs, cb).suggest(segs)
+>>> s[0].code, s[0].flags, s[0].reason
+('recognition', ('negated',), 'matched "Digital badges" at 0-14, "recognised" at 23-33 (negated by "not")')
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import CodebookError
+from ..model import Evidence, Segment
+from .base import ScoreTable, Suggester
+
+NEGATIONS: dict[str, frozenset[str]] = {
+    "en": frozenset("not n't no never neither nor without hardly barely none nobody nothing cannot lack "
+                    "lacking".split()),
+    "de": frozenset("nicht kein keine keinen keiner nie niemals ohne weder".split()),
+    "fr": frozenset("ne pas jamais sans aucun aucune ni".split()),
+    "es": frozenset("no nunca sin ningún ninguna ni".split()),
+    "it": frozenset("non mai senza nessun nessuna né".split()),
+    "nl": frozenset("niet geen nooit zonder".split()),
+}
+_STOP_SCOPE = frozenset(".;:!?,") | {"but", "however", "although", "though", "aber", "mais", "pero", "ma", "maar"}
+
+
+def _lemma_patterns(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rewrite ``LEMMA`` keys to ``NORM`` (our lower-case lemma), lower-casing their values."""
+    out = []
+    for tok in pattern:
+        tok = dict(tok)
+        if "LEMMA" in tok:
+            v = tok.pop("LEMMA")
+            if isinstance(v, str):
+                v = v.lower()
+            elif isinstance(v, dict):
+                v = {k: [x.lower() for x in vals] if isinstance(vals, list) else vals for k, vals in v.items()}
+            tok["NORM"] = v
+        out.append(tok)
+    return out
+
+
+def keyword_like(text: str, max_words: int = 4) -> bool:
+    """True for a short phrase usable as a keyword ("public sector", "cost"), not a sentence.
+
+    Examples
+    --------
+    >>> keyword_like("formal degrees"), keyword_like("General statements about quality of education.")
+    (True, False)
+    """
+    t = text.strip().strip('"\u201c\u201d\'')
+    return bool(t) and len(t.split()) <= max_words and not any(ch in t for ch in ".:;?!")
+
+
+class RuleSuggester(Suggester):
+    """spaCy PhraseMatcher/Matcher rules from each code's ``keywords`` and ``patterns``.
+
+    Parameters
+    ----------
+    lang : str
+        spaCy language of the tokenizer and lemma table.
+    negation : bool
+        Flag matches preceded (within ``negation_window`` tokens) by a negation.
+    use_exclude : bool
+        Veto a code when one of its keyword-like ``exclude`` criteria matches.
+    use_labels : bool
+        Also match each code's label (useful for codebooks without keywords).
+    threshold : float
+        Raw score a code needs (one match scores 0.6, two 0.76, three 0.86).
+    top_k : int, optional
+        At most this many codes per segment.
+    batch_size, n_process : int
+        Passed to ``nlp.pipe``.
+    """
+
+    source = "rules"
+
+    def __init__(self, lang: str = "en", negation: bool = True, use_exclude: bool = True, use_labels: bool = False,
+                 negation_window: int = 4, threshold: float = 0.5, top_k: int | None = None,
+                 batch_size: int = 512, n_process: int = 1) -> None:
+        self.lang = lang
+        self.negation = negation
+        self.use_exclude = use_exclude
+        self.use_labels = use_labels
+        self.negation_window = negation_window
+        self.threshold = threshold
+        self.top_k = top_k
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def _fit(self, segments, codebook, codings) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        from .nlp import rule_pipeline
+
+        nlp = rule_pipeline(self.lang)
+        self.nlp_ = nlp
+        self.lower_ = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lemma_ = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.matcher_ = Matcher(nlp.vocab)
+        self.exclude_ = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.n_rules_ = {}
+        for code_id in self.codes_:
+            code = codebook[code_id] if hasattr(codebook, "get") and codebook.get(code_id) else None
+            phrases = list(code.keywords) if code is not None else []
+            if self.use_labels and code is not None:
+                phrases.append(code.label)
+            phrases = [p for p in dict.fromkeys(p.strip() for p in phrases) if p]
+            n = 0
+            if phrases:
+                docs = list(nlp.pipe(phrases))
+                self.lower_.add(code_id, [nlp.make_doc(p) for p in phrases])
+                self.lemma_.add(code_id, docs)
+                n += len(phrases)
+            for k, pat in enumerate(code.patterns if code is not None else ()):
+                try:
+                    self.matcher_.add(code_id, [_lemma_patterns(pat)])
+                except Exception as exc:  # spaCy raises ValueError/MatchPatternError
+                    raise CodebookError("E205", f"code {code_id!r} pattern {k + 1}: {exc}",
+                                        path=getattr(codebook, "source", None)) from exc
+                n += 1
+            if self.use_exclude and code is not None:
+                ex = [e.strip().strip('"\u201c\u201d\'') for e in code.exclude if keyword_like(e)]
+                if ex:
+                    self.exclude_.add(code_id, list(nlp.pipe(ex)))
+            self.n_rules_[code_id] = n
+        self.negations_ = NEGATIONS.get(self.lang, NEGATIONS["en"])
+
+    def _negated(self, doc, start: int) -> str | None:
+        for k in range(start - 1, max(-1, start - 1 - self.negation_window), -1):
+            tok = doc[k]
+            low = tok.lower_
+            if low in _STOP_SCOPE or tok.is_punct:
+                return None
+            if low in self.negations_ or tok.norm_ in self.negations_:
+                return tok.text
+        return None
+
+    def match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
+        """Per text: ``{code: [(start_char, end_char, matched text, negation word or None), ...]}``."""
+        self._check_fitted()
+        vocab_strings = self.nlp_.vocab.strings
+        active = [m for m in (self.lower_, self.lemma_, self.matcher_) if len(m)]
+        use_exclude = self.use_exclude and len(self.exclude_) > 0
+        out = []
+        for doc in self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process):
+            found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
+            hits = [h for m in active for h in m(doc)]
+            if not hits:
+                out.append({})
+                continue
+            vetoed = {vocab_strings[m] for m, _, _ in self.exclude_(doc)} if use_exclude else set()
+            for m_id, s, e in hits:
+                code = vocab_strings[m_id]
+                if code in vetoed:
+                    continue
+                span = doc[s:e]
+                neg = self._negated(doc, s) if self.negation else None
+                found.setdefault(code, {})[(span.start_char, span.end_char)] = (
+                    span.start_char, span.end_char, span.text, neg)
+            # drop matches nested inside a longer match of the same code
+            res = {}
+            for code, spans in found.items():
+                items = sorted(spans.values(), key=lambda x: (x[0], -(x[1] - x[0])))
+                keep: list[tuple[int, int, str, str | None]] = []
+                for it in items:
+                    if keep and it[0] >= keep[-1][0] and it[1] <= keep[-1][1]:
+                        continue
+                    keep.append(it)
+                res[code] = keep
+            out.append(res)
+        return out
+
+    def _raw(self, segments: Sequence[Segment]) -> ScoreTable:
+        matches = self.match([s.text for s in segments])
+        col = {c: j for j, c in enumerate(self.codes_)}
+        S = np.zeros((len(segments), len(self.codes_)), dtype=np.float64)
+        for i, m in enumerate(matches):
+            for code, spans in m.items():
+                if code not in col:
+                    continue
+                k = len({x[2].lower() for x in spans})
+                score = 1.0 - 0.4 * 0.6 ** (k - 1)
+                if all(x[3] for x in spans):
+                    score *= 0.9
+                S[i, col[code]] = score
+
+        def explain(i: int, j: int):
+            seg = segments[i]
+            spans = matches[i].get(self.codes_[j], [])
+            parts, ev, flags = [], [], []
+            for a, b, text, neg in spans[:6]:
+                parts.append(f'"{text}" at {a}-{b}' + (f' (negated by "{neg}")' if neg else ""))
+                ev.append(Evidence(seg.start + a, seg.start + b, "negated" if neg else "keyword"))
+            if any(x[3] for x in spans):
+                flags.append("negated")
+            more = f" and {len(spans) - 6} more" if len(spans) > 6 else ""
+            return "matched " + ", ".join(parts) + more, tuple(ev), tuple(flags)
+
+        return ScoreTable(list(self.codes_), S, explain, self.source)
+
+    def features(self, segments: Sequence[Segment]) -> np.ndarray:
+        """Raw rule scores (segments x codes) as features for :class:`LearnedSuggester`."""
+        return self._raw(segments).scores

@@ -1,0 +1,75 @@
+"""Two processes (two coders' notebooks) write to one project at once: nothing lost, nothing corrupted."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import mcqual as mq
+from mcqual.codebook.model import Codebook
+from mcqual.model import Segment, Suggestion, Transcript
+
+CHILD = r"""
+import sys, time
+from mcqual.project.project import Project
+
+path, coder, go = sys.argv[1], sys.argv[2], float(sys.argv[3])
+p = Project.open(path, coder=coder)
+n = len(p.corpus()["t"].text)
+sugg = sorted(int(i) for i in p.suggestions()["suggestion_id"])
+late = time.time() - go
+while time.time() < go:
+    time.sleep(0.005)
+t0 = time.time()
+ids = []
+for i in range(1000):
+    if i % 4 == 0:   # one transaction per decision, interleaved with the other process
+        ids += p.accept(sugg[i // 4], note=f"{coder}-{i}")
+    elif i % 4 == 1:
+        ids += p.reject(sugg[250 + i // 4])
+    else:
+        a = (i * 7) % (n - 20)
+        ids.append(p.code("t", a, a + 12, "trust"))
+print(len(ids), len(set(ids)), flush=True)
+print(f"late={late:.2f} run={time.time() - t0:.2f}", file=sys.stderr)
+"""
+
+
+def test_two_processes_write_1000_decisions_each(tmp_path):
+    path = tmp_path / "shared.mcq"
+    text = "badge " * 800
+    with mq.Project.create(path) as p:
+        p.add_transcripts([Transcript.from_turns("t", [("R", text)])])
+        p.set_codebook(Codebook.from_codes(["trust"]))
+
+        class Every:  # 500 suggestions to accept / reject
+            def fit(self, segments, codebook, codings=None):
+                return self
+
+            def suggest(self, segments):
+                return [Suggestion(s.segment_id, "trust", 0.5, "all", "every segment") for s in segments]
+
+        segs = [Segment("t", i * 6, i * 6 + 5, "badge") for i in range(500)]
+        assert p.suggest(Every(), segments=segs).new == 500
+    go = time.time() + 1.5
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, str(path), coder, str(go)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for coder in ("ab", "cd")]
+    outs = [proc.communicate(timeout=240) for proc in procs]
+    for proc, (out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err
+        assert out.split() == ["1000", "1000"]
+    with mq.Project.open(path) as p:
+        assert p.integrity_check() == "ok"
+        hist = p.history()
+        assert len(hist) == 2000 and hist["event_id"].is_unique
+        assert hist.groupby("coder").size().to_dict() == {"ab": 1000, "cd": 1000}
+        # the two writers really interleaved
+        switches = (hist["coder"] != hist["coder"].shift()).sum()
+        assert switches > 10
+        codings = p.codings()
+        assert codings.groupby("coder").size().to_dict() == {"ab": 750, "cd": 750}
+        for coder in ("ab", "cd"):
+            s = p.suggestions(None, coder=coder)["status"].value_counts().to_dict()
+            assert s == {"accepted": 250, "rejected": 250}
