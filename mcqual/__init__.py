@@ -31,10 +31,10 @@ _LAZY: dict[str, str] = {
     "Corpus": "corpus", "ReadFailure": "corpus",
     # readers
     "read_docx": "io.docx", "read_text": "io.text", "read_transcripts": "io.transcripts",
-    "read_attributes": "io.attributes", "read_survey": "io.survey",
+    "read_attributes": "io.attributes",
     # codebook and guide
     "Code": "codebook.model", "Codebook": "codebook.model", "load_codebook": "codebook.load",
-    "Guide": "guide", "load_guide": "guide", "align_guide": "align", "question_grid": "align",
+    "Guide": "guide", "load_guide": "guide",
     # segments and suggestions
     "segments": "segment", "Segments": "segment",
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
@@ -55,7 +55,7 @@ _LAZY: dict[str, str] = {
 
 #: public submodules reachable as attributes: mq.reliability, mq.plot, mq.export
 _SUBMODULES = {"reliability": "analysis.reliability", "plot": "export.plots", "export": "export",
-               "errors": "errors"}
+               "exchange": "exchange", "privacy": "privacy", "errors": "errors"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -114,7 +114,7 @@ def _app():
         try:
             cb = mq.load_codebook(path)
         except mq.McqualError as err:
-            console.print(str(err))
+            console.print(str(err), markup=False)
             raise typer.Exit(EXIT_FAILED)
         console.print(f"{path}: OK — {cb!r}")
         raise typer.Exit(EXIT_OK)
@@ -122,29 +122,36 @@ def _app():
     return app
 
 
+def _kind(exc: BaseException) -> str | None:
+    """Which click exception this is (typer may vendor its own copy of click)."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    for kind in ("Exit", "UsageError", "Abort", "ClickException"):
+        if kind in names:
+            return kind
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mcqual`` command."""
-    import click
+    """Entry point of the ``mcqual`` command: 0 ok, 1 some files failed, 2 bad arguments."""
+    from .errors import McqualError
 
     app = _app()
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as e:
-        return int(e.exit_code)
-    except click.exceptions.UsageError as e:
-        e.show()
-        return EXIT_USAGE
-    except click.exceptions.Abort:
+        rc = app(args=argv, standalone_mode=False)
+        return int(rc or 0)
+    except McqualError as e:
+        print(str(e), file=sys.stderr)
         return EXIT_FAILED
-    except Exception as e:  # noqa: BLE001 - report mcqual errors cleanly, exit 1
-        from .errors import McqualError
-
-        if isinstance(e, McqualError):
-            print(str(e), file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 - map click's exceptions to exit codes
+        kind = _kind(e)
+        if kind == "Exit":
+            return int(getattr(e, "exit_code", 0))
+        if kind in ("UsageError", "ClickException"):
+            e.show()  # type: ignore[attr-defined]
+            return EXIT_USAGE
+        if kind == "Abort":
             return EXIT_FAILED
         raise
-    return EXIT_OK
-
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

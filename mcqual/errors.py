@@ -51,6 +51,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E114": ("duplicate transcript id in corpus", "Two files have the same stem; rename one or pass ids explicitly."),
     "E115": ("survey file is unusable", "Check text_columns/id_column: they must name (or index) existing columns."),
     "E116": ("the file is a PDF or RTF renamed as .docx", "Open it in Word and save as .docx, or export the transcript again."),
+    "E117": ("unexpected error while reading a file", "Probably a bug in mcqual: please report it with the file; the other files were read."),
     # --- E2xx codebook / guide ------------------------------------------------
     "E200": ("codebook file not found", "Check the path to the codebook YAML/Excel/.qdc file."),
     "E201": ("codebook YAML is not valid YAML", "Fix the syntax at the line given (indentation, a missing colon, tabs)."),
@@ -80,6 +81,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E310": ("coder id missing", "Pass coder='your-initials' (or set project.coder)."),
     "E311": ("code not in the project's codebook", "Use an id of project.codebook() (see project.codebook().ids), or set a codebook that has it."),
     "E312": ("malformed decision", "Give ('accept', id), ('reject', id), ('code', transcript, start, end, code), ('uncode', coding_id) or the same as a dict with 'action'."),
+    "E313": ("cannot write inside project.snapshot()", "Leave the `with project.snapshot():` block before recording decisions."),
+    "E314": ("suggestion is orphaned", "Its text is gone after a re-import; code the passage by hand with project.code(...) or reject it."),
     # --- E4xx segments / suggestions ----------------------------------------
     "E400": ("unknown segment unit", "Use unit='turn', 'sentence', 'paragraph', 'window' or 'answer'."),
     "E401": ("suggester is not fitted", "Call .fit(segments, codebook) before .suggest(segments)."),

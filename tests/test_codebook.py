@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcqual.codebook.load import load_codebook, save_codebook
 from mcqual.codebook.model import Code, Codebook
 from mcqual.codebook.yaml_io import codebook_from_yaml
-from mcqual.errors import CodebookError
+from mcqual.errors import CodebookError, McqualError
 
 
 @pytest.fixture()
@@ -138,9 +140,9 @@ def test_save_is_atomic_and_replaces(cb, tmp_path):
     cb.save(p)
     assert load_codebook(p) == cb
     assert [x.name for x in tmp_path.iterdir()] == ["cb.yaml"]  # no temp file left behind
-    with pytest.raises(CodebookError) as info:
+    with pytest.raises(McqualError) as info:
         cb.save(tmp_path / "missing-folder" / "cb.yaml")
-    assert info.value.code == "E600"
+    assert info.value.code == "E600" and "missing-folder" in str(info.value)
 
 
 def test_excel_reader_accepts_hand_made_sheets(tmp_path):
@@ -222,6 +224,10 @@ def test_views(cb):
     html = cb._repr_html_()
     assert "Conditions for trust" in html and "<code>trust.issuer.univ</code>" in html
     assert repr(cb) == "Codebook('demo' v2, 6 codes, 2 themes)"
+    code_html = cb["trust.qa"]._repr_html_()
+    assert "Quality assurance talk." in code_html and "accreditation" in code_html and "It is accredited." in code_html
+    assert "not codable" in cb["trust"]._repr_html_()
+    assert "&lt;b&gt;" in Code("x", "<b>")._repr_html_()  # escaped
 
 
 def test_import_mcqual_stays_light():
@@ -241,3 +247,35 @@ def test_resolve_understands_project_id_changes(cb):
     merged = changed.replace_codes([c for c in changed if c.id != "impact.work"],
                                    {"event": "merge", "from": ["impact.work"], "to": "impact"})
     assert merged.resolve("impact.job") == "impact"
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label=texts, definition=texts, items=st.lists(texts, max_size=4), kw=st.lists(texts, max_size=3, unique=True))
+def test_any_text_survives_yaml_round_trip(label, definition, items, kw):
+    cb = Codebook([Code("t", label, definition=definition, examples=tuple(items), keywords=tuple(kw),
+                        memo=definition + "\n" + label)])
+    assert codebook_from_yaml(cb.to_yaml()) == cb
+
+
+@settings(max_examples=25, deadline=None)
+@given(label=texts, items=st.lists(texts, min_size=1, max_size=3))
+def test_any_text_survives_excel_round_trip(tmp_path_factory, label, items):
+    p = tmp_path_factory.mktemp("x") / "cb.xlsx"
+    cb = Codebook([Code("t", label, examples=tuple(items), keywords=tuple(items), definition="=SUM(A1)")])
+    assert load_codebook(save_codebook(cb, p)) == cb
+
+
+def test_diff_between_versions(cb):
+    new = (cb.rename_code("trust.issuer", label="Issuer reputation")
+           .edit_code("trust.qa", keywords=("accredit",), color="#123456")
+           .remove_code("impact.job")
+           .add_code(Code("impact.confidence", parent="impact")))
+    got = {d["id"]: (d["change"], d["fields"]) for d in cb.diff(new)}
+    assert got == {"trust.issuer": ("changed", ["label"]), "trust.qa": ("changed", ["keywords", "color"]),
+                   "impact.job": ("removed", []), "impact.confidence": ("added", [])}
+    assert cb.diff(cb) == []
+    moved = cb.remove_code("trust.issuer", children="lift")
+    assert {d["id"]: d["fields"] for d in cb.diff(moved)}["trust.issuer.univ"] == ["parent"]

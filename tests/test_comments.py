@@ -97,6 +97,9 @@ def test_bopp_word_comments_agree_with_inline_markup(shared):
     t = mq.read_docx(folder / "bopp_test_input.docx")
     assert len(t.comments) == 199
     df = read_comment_codings(t, coder="bopp")
+    from_path = read_comment_codings(folder / "bopp_test_input.docx", coder="bopp")
+    assert from_path.equals(df)
+    assert len(df) == 457 and df["code"].nunique() == 39
     assert df["comment_id"].nunique() >= 195  # nearly every comment anchored on text
     for r in df.itertuples():
         assert r.snippet == t.text[r.start:r.end]

@@ -87,6 +87,11 @@ def test_create_open_and_errors(tmp_path):
     with pytest.raises(ProjectError) as e:
         mq.Project.open(junk)
     assert e.value.code == "E303"
+    empty = tmp_path / "empty.mcq"
+    empty.write_bytes(b"")
+    with pytest.raises(ProjectError) as e:
+        mq.Project.open(empty)
+    assert e.value.code == "E303"
     other = tmp_path / "other.sqlite"
     con = sqlite3.connect(other)
     con.execute("CREATE TABLE x (a)")
@@ -296,6 +301,8 @@ def test_rename_and_merge_codes_codings_follow(project):
     cb = project.codebook()
     assert "trust" not in cb and cb["confidence"].label == "Confidence"
     assert cb["trust.issuer"].parent == "confidence"
+    if hasattr(cb, "resolve"):  # the codebook follows the project's id change too
+        assert cb.resolve("trust") == "confidence"
     df = project.codings()
     assert dict(zip(df["coding_id"], df["code"])) == {c1: "confidence", c2: "trust.issuer"}
     with pytest.raises(ProjectError) as e:
@@ -372,6 +379,11 @@ def test_snapshot_is_consistent_while_another_connection_writes(project):
         assert len(project.codings()) == before == 0
         assert len(project.history()) == 0
     assert len(project.codings()) == 1
+    with project.snapshot():
+        with pytest.raises(ProjectError) as e:
+            project.code("int-01", 0, 10, "trust")
+        assert e.value.code == "E313"
+    assert len(project.codings()) == 1
     other.close()
 
 
@@ -430,3 +442,16 @@ def test_review_fallback_and_widget(project):
     assert len(project.codings(coder="cd")) == 1
     lst = project.review(coder="cd", mode="list", widgets=True).widget()
     assert len(lst.children) == 1 + 2 * (n - 1)
+
+
+def test_code_many_set_codebook_noop_and_default_segments(project):
+    ids = project.code_many([{"transcript_id": "int-01", "start": 0, "end": 5, "code": "trust"},
+                             {"transcript_id": "int-02", "start": 0, "end": 5, "code": "trust", "coder": "cd"}])
+    assert project.codings().set_index("coding_id").loc[ids, "coder"].tolist() == ["ab", "cd"]
+    assert project.set_codebook(CODEBOOK) == 1 and len(project.codebook_versions()) == 1
+    pytest.importorskip("mcqual.segment")
+    sugg = KeywordSuggester(SUGGESTER)
+    rep = project.suggest(sugg, unit="turn")  # segments made by mq.segments, interviewer turns left out
+    assert rep.n_segments == 4 and rep.new == 5
+    assert set(project.suggestions()["unit"]) == {"turn"}
+    assert {"transcript_id", "code"} <= set(sugg.codings_.columns) and len(sugg.codings_) == 2

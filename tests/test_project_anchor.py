@@ -91,6 +91,7 @@ def test_reimport_exact_shifted_fuzzy_orphaned(project):
     assert df.loc[ids["burden"], "status"] == "fuzzy"
     assert df.loc[ids["burden"], "snippet"] == "employers receive too many badges"
     assert df.loc[ids["names"], "status"] == "orphaned"
+    assert df.loc[ids["names"], "snippet"] == "Maria Rossi from Lisbon"  # the lost quote is shown
     assert project.codings(status="orphaned").index.size == 1
     assert [o.id for o in report.orphaned] == [ids["names"]]
     # re-anchoring is an event in the coding's history, with the old quote
@@ -137,3 +138,54 @@ def test_reimport_moves_suggestions_and_suggest_again_does_not_duplicate(project
     final = project.suggestions(None)
     assert final.set_index("suggestion_id").loc[stacking, "status"] == "rejected"
     assert len(final) == 4 and set(trust_ids) <= set(final["suggestion_id"])
+
+
+def test_orphaned_suggestion_cannot_be_accepted(project):
+    t = transcript()
+    a, b = span_of(t, "Maria Rossi from Lisbon")
+
+    class One:
+        def fit(self, segments, codebook, codings=None):
+            return self
+
+        def suggest(self, segments):
+            return [Suggestion(f"int-01@{a}-{b}", "names", 0.9, "ner", "a person's name")]
+
+    project.suggest(One(), segments=[Segment("int-01", a, b, t.text[a:b])])
+    sid = int(project.suggestions()["suggestion_id"].iloc[0])
+    turns = list(TURNS)
+    turns[1] = ("R1", "[NAME] told me employers receive too many badges to check them.")
+    report = project.add_transcripts([transcript(turns)])
+    assert report.suggestions == {"orphaned": 1}
+    assert [(o.kind, o.id) for o in report.orphaned] == [("suggestion", sid)]
+    assert project.suggestions().set_index("suggestion_id").loc[sid, "anchor"] == "orphaned"
+    with pytest.raises(mq.ProjectError) as e:
+        project.accept(sid)
+    assert e.value.code == "E314"
+    project.reject(sid)  # rejecting it is fine
+    assert project.suggestions("rejected")["suggestion_id"].tolist() == [sid]
+
+
+# -- property: edits outside a span never lose it ------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+WORDS = st.lists(st.sampled_from(["trust", "badge", "employer", "stack", "credit", "the", "a", "é", "—", "."]),
+                 min_size=6, max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=WORDS, data=st.data())
+def test_edits_outside_a_span_keep_it_exact(words, data):
+    old = " ".join(words)
+    starts = [0] + [i + 1 for i, ch in enumerate(old) if ch == " "]
+    i = data.draw(st.integers(0, len(words) - 2))
+    j = data.draw(st.integers(i + 1, len(words) - 1))
+    a = starts[i]
+    b = starts[j] + len(words[j])
+    inserted = data.draw(st.text(alphabet="xyz ", min_size=1, max_size=15))
+    where = data.draw(st.sampled_from(["before", "after"]))
+    new = inserted + " " + old if where == "before" else old + " " + inserted
+    got = Anchorer(old, new).anchor(a, b)
+    assert got.status in ("exact", "moved")
+    assert new[got.start:got.end] == old[a:b]

@@ -18,7 +18,6 @@ path, coder, go = sys.argv[1], sys.argv[2], float(sys.argv[3])
 p = Project.open(path, coder=coder)
 n = len(p.corpus()["t"].text)
 sugg = sorted(int(i) for i in p.suggestions()["suggestion_id"])
-late = time.time() - go
 while time.time() < go:
     time.sleep(0.005)
 t0 = time.time()
@@ -32,7 +31,7 @@ for i in range(1000):
         a = (i * 7) % (n - 20)
         ids.append(p.code("t", a, a + 12, "trust"))
 print(len(ids), len(set(ids)), flush=True)
-print(f"late={late:.2f} run={time.time() - t0:.2f}", file=sys.stderr)
+print(t0, time.time(), file=sys.stderr)
 """
 
 
@@ -65,9 +64,9 @@ def test_two_processes_write_1000_decisions_each(tmp_path):
         hist = p.history()
         assert len(hist) == 2000 and hist["event_id"].is_unique
         assert hist.groupby("coder").size().to_dict() == {"ab": 1000, "cd": 1000}
-        # the two writers really interleaved
-        switches = (hist["coder"] != hist["coder"].shift()).sum()
-        assert switches > 10
+        # the two writers really ran at the same time (SQLite's busy handler decides who waits)
+        (s1, e1), (s2, e2) = [map(float, err.split()[-2:]) for _, err in outs]
+        assert max(s1, s2) < min(e1, e2)
         codings = p.codings()
         assert codings.groupby("coder").size().to_dict() == {"ab": 750, "cd": 750}
         for coder in ("ab", "cd"):

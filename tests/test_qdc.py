@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcqual.codebook.model import Code, Codebook
 from mcqual.errors import CodebookError
@@ -15,7 +17,7 @@ from mcqual.exchange.qdc import (CodeSet, code_guid, format_description, parse_d
 def _codebook() -> Codebook:
     cb = Codebook([
         Code("trust", "Conditions for trust", codable=False, color="#1f77b4",
-             definition="What makes a credential credible.\nSecond line of the definition."),
+             definition="What makes a credential credible.\nInclude: a line that looks like a heading\n\n- and a dash line"),
         Code("trust.qa", "Quality assurance", parent="trust", definition="External QA or accreditation.",
              include=("mentions of accreditation", "EQF/NQF levels"), exclude=("issuer brand only",),
              examples=('"It was accredited by the ministry."', "multi\nline example"),
@@ -134,3 +136,26 @@ def test_entities_are_not_expanded():
            b'name="a" isCodable="true"><Description>&e;</Description></Code></Codes></CodeBook>')
     cb = read_qdc(io.BytesIO(xml))
     assert "root:" not in cb["a"].definition
+
+
+_lines = st.lists(st.sampled_from(list("ab -:\n") + ["Include:", "ID:", "- ", "\nExclude:", "\n- "]),
+                  max_size=12).map("".join)
+_item = _lines.map(lambda s: s.strip()).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(definition=_lines.map(str.strip), include=st.lists(_item, max_size=3), memo=_lines.map(str.strip),
+       examples=st.lists(_item, max_size=3))
+def test_description_round_trip_property(definition, include, memo, examples):
+    code = Code("a.b", definition=definition, include=tuple(include), memo=memo, examples=tuple(examples))
+    back = parse_description(format_description(code))
+    assert back.get("definition", "") == definition
+    assert back.get("include", ()) == code.include
+    assert back.get("examples", ()) == code.examples
+    assert back.get("memo", "") == memo
+
+
+def test_control_characters_are_dropped_not_fatal(codebook_schema):
+    data = qdc_bytes(Codebook([Code("a", "A\x0b label", definition="soft\x0cbreak")]))
+    codebook_schema.validate(io.BytesIO(data))
+    assert read_qdc(io.BytesIO(data))["a"].definition == "softbreak"

@@ -226,3 +226,27 @@ def test_zip_without_project_raises(tmp_path):
         read_qdpx(path)
     with pytest.raises(ExchangeError, match="not found"):
         read_qdpx(tmp_path / "missing.qdpx")
+
+
+def test_exports_an_mcqual_project(tmp_path, project_schema):
+    mq = pytest.importorskip("mcqual")
+    try:
+        Project = mq.Project
+    except Exception:  # pragma: no cover - the project module is not there yet
+        pytest.skip("mq.Project is not available")
+    b = _bundle()
+    p = Project.create(tmp_path / "study.mcq", coder="AB")
+    p.add_transcripts(b.corpus)
+    p.set_codebook(b.codebook)
+    for r in b.codings.itertuples():
+        p.code(r.transcript_id, r.start, r.end, r.code, coder=r.coder)
+    path = to_qdpx(p, tmp_path / "study.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        project_schema.validate(io.BytesIO(zf.read("project.qde")))
+    back = read_qdpx(path)
+    assert back.name == "study"
+    got = back.codings[CORE].sort_values(CORE).reset_index(drop=True)
+    exp = b.codings[CORE].sort_values(CORE).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, exp, check_dtype=False)
+    assert back.codebook.ids == b.codebook.ids
+    assert back.corpus["int-07"].attributes["country"] == "DE"

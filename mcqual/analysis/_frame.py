@@ -99,6 +99,9 @@ class Matrix(pd.DataFrame):
     # -- display ---------------------------------------------------------------
     def __repr__(self) -> str:
         head = f"<{self.kind or 'matrix'}: {self.value}, {self.shape[0]} x {self.shape[1]}>" if self.kind else ""
+        n = self.n
+        if head and n is not None:
+            head += " cases per group: " + ", ".join(f"{k} n={int(v)}" for k, v in n.items())
         return (head + "\n" if head else "") + pd.DataFrame(self).__repr__()
 
     def _repr_html_(self) -> str:  # pragma: no cover - exercised in tests via string checks

@@ -267,19 +267,20 @@ def span_context(df: pd.DataFrame, corpus: Any) -> pd.DataFrame:
         text[:] = df[col].fillna("").astype(str).to_numpy() if col else ""
         return pd.DataFrame({"text": text, "speaker": speaker, "timestamp": ts}, index=df.index)
     texts = _by_transcript(corpus)
+    all_s, all_e = df["start"].to_numpy(), df["end"].to_numpy()
     for tid, idx in df.groupby("transcript_id", sort=False).indices.items():
         t = texts.get(tid)
         if t is None:
             raise AnalysisError("E503", f"codings refer to transcript {tid!r}, which is not in the corpus")
-        starts = np.fromiter((u.start for u in t.turns), dtype=np.int64, count=len(t.turns))
-        for i in idx:
-            s, e = int(df["start"].iat[i]), int(df["end"].iat[i])
-            text[i] = t.text[s:e]
-            if len(starts):
-                k = max(int(np.searchsorted(starts, s, "right")) - 1, 0)
-                speaker[i] = t.turns[k].speaker
-                if t.turns[k].timestamp is not None:
-                    ts[i] = t.turns[k].timestamp
+        s, e = all_s[idx].tolist(), all_e[idx].tolist()
+        text[idx] = [t.text[a:b] for a, b in zip(s, e)]
+        if t.turns:
+            starts = np.fromiter((u.start for u in t.turns), dtype=np.int64, count=len(t.turns))
+            k = np.maximum(np.searchsorted(starts, all_s[idx], "right") - 1, 0)
+            spk = np.array([u.speaker for u in t.turns], dtype=object)
+            tts = np.array([np.nan if u.timestamp is None else u.timestamp for u in t.turns], dtype=float)
+            speaker[idx] = spk[k]
+            ts[idx] = tts[k]
     return pd.DataFrame({"text": text, "speaker": speaker, "timestamp": ts}, index=df.index)
 
 

@@ -293,7 +293,7 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, unit: str = "se
                              length=pos, coders=names, details=True)
         do_sum, de_sum = do_sum + res["Do"], de_sum + res["De"]
         u.append(res["alpha"] if res["De"] > 0 else float("nan"))
-    per.insert(4, "u_alpha", u)
+    per.insert(3, "u_alpha", u)
     per.insert(0, "label", [labels[c] for c in codes])
     per.index = pd.Index(codes, name="code")
     pa, kappa, alpha, n_units = pooled

@@ -34,7 +34,7 @@ from ..errors import AnalysisError
 from ..model import format_timestamp
 from ._frame import Matrix
 from ._inputs import (_as_frame, case_attributes, case_ids, code_labels, code_rows, codings_frame, group_of, roll_up,
-                      span_context)
+                      span_context, word_counts)
 
 __all__ = ["framework_matrix"]
 
@@ -137,13 +137,12 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     extra = {"text": (text_col, "first")} if text_col else {}
     spans = (df.groupby(["row", "col", "transcript_id", "start", "end"], sort=False)
              .agg(n_coders=("coder", "nunique"), _pos=("_pos", "first"), **extra).reset_index())
-    ctx = span_context(spans, corpus)
-    spans = pd.concat([spans.drop(columns=list(extra)), ctx], axis=1)
-    spans["words"] = spans["text"].astype(str).str.split().str.len().fillna(0).astype(np.int64)
-    fit = _length_fit(spans["words"].to_numpy(), min_words, max_words)
+    # rank on counts only; fetch quote text and turn context for the chosen quotes
+    spans["words"] = word_counts(spans, corpus) if (corpus is not None or extra) else 0
+    fit = _length_fit(np.asarray(spans["words"]), min_words, max_words)
     if embeddings is not None and len(spans):
         if callable(embeddings):
-            vectors = np.asarray(embeddings(spans["text"].astype(str).tolist()))
+            vectors = np.asarray(embeddings(span_context(spans, corpus)["text"].astype(str).tolist()))
         else:
             emb = np.asarray(embeddings)
             n_given = len(_as_frame(codings))
@@ -155,7 +154,8 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     spans["score"] = spans["n_coders"] + fit
     spans = spans.sort_values(["row", "col", "n_coders", "score", "transcript_id", "start"],
                               ascending=[True, True, False, False, True, True], kind="stable")
-    top = spans.groupby(["row", "col"], sort=False).head(quotes).copy()
+    top = spans.groupby(["row", "col"], sort=False).head(quotes).reset_index(drop=True)
+    top = pd.concat([top.drop(columns=list(extra)), span_context(top, corpus)], axis=1)
     top["rank"] = top.groupby(["row", "col"], sort=False).cumcount() + 1
     top["time"] = [format_timestamp(None if np.isnan(x) else float(x)) for x in top["timestamp"].to_numpy()]
     if long:

@@ -205,10 +205,10 @@ def _group_tests(mention: np.ndarray, n: np.ndarray, index: pd.Index, seed: int)
             rec.update(statistic=float(chi2), dof=int(dof), min_expected=float(expected.min()),
                        cramers_v=float(np.sqrt(chi2 / table.sum())))
             if table.shape[1] == 2:
-                rec.update(test="fisher", p=float(stats.fisher_exact(table).pvalue))
+                rec.update(test="fisher", p=float(np.ravel(stats.fisher_exact(table).pvalue)[0]))
             elif expected.min() < 5:
                 method = stats.MonteCarloMethod(n_resamples=9999, rng=np.random.default_rng(seed))
-                rec.update(test="fisher (Monte Carlo)", p=float(stats.fisher_exact(table, method=method).pvalue))
+                rec.update(test="fisher (Monte Carlo)", p=float(np.ravel(stats.fisher_exact(table, method=method).pvalue)[0]))
             else:
                 rec.update(test="chi2", p=float(stats.chi2.sf(chi2, dof)))
         rows.append(rec)

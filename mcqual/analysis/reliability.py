@@ -277,6 +277,16 @@ def _to_codes(data: Any, level: str) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(data, dtype=object)
     if arr.ndim != 2:
         raise AnalysisError("E502", f"reliability data must be 2-D (coders x units), got {arr.ndim}-D")
+    try:  # fast path: numbers with None/NaN for missing
+        num = arr.astype(float)
+    except (TypeError, ValueError):
+        num = None
+    if num is not None and not any(isinstance(x, (str, bytes)) for x in arr.ravel()):
+        missing = np.isnan(num)
+        values, inv = np.unique(num[~missing], return_inverse=True)
+        codes = np.full(num.shape, -1, dtype=np.intp)
+        codes[~missing] = inv.ravel()
+        return codes, (np.arange(len(values), dtype=float) if level == "nominal" else values)
     flat = arr.ravel()
     missing = np.fromiter((_is_missing(x) for x in flat), dtype=bool, count=flat.size)
     present = flat[~missing]

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..errors import CodebookError
+from ..errors import ExchangeError
 
 
 def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
@@ -24,14 +24,14 @@ def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise CodebookError("E600", f"the folder {folder} does not exist", path=path)
+        raise ExchangeError("E600", f"the folder {folder} does not exist", path=path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         write(tmp)
         os.replace(tmp, path)
-    except PermissionError as exc:
-        raise CodebookError("E600", f"cannot write the file ({exc})", path=path) from exc
+    except OSError as exc:
+        raise ExchangeError("E600", f"cannot write the file ({exc.strerror or exc})", path=path) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -50,6 +50,25 @@ def split_cell(value: Any, column: str = "") -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
+def join_cell(items: tuple[str, ...], column: str = "") -> str:
+    """The cell text of a list that :func:`split_cell` reads back to the same items.
+
+    Items are joined by line breaks (a line break inside an item becomes a space); a
+    single item containing ``;`` (or ``,`` for keywords) gets a trailing line break so
+    it is not split.
+
+    Examples
+    --------
+    >>> split_cell(join_cell(("a; b",), "examples"), "examples")
+    ('a; b',)
+    """
+    items = tuple(" ".join(str(i).split("\n")) for i in items)
+    text = "\n".join(items)
+    if len(items) == 1 and (";" in text or (column == "keywords" and "," in text)):
+        text += "\n"
+    return text
+
+
 def _norm(header: Any) -> str:
     key = str(header or "").strip().lower().replace("-", "_").replace(" ", "_")
     return ALIASES.get(key, key)
@@ -189,10 +208,12 @@ def write_codebook_excel(codebook: Codebook, path: str | Path) -> Path:
     ws.append(list(COLUMNS))
     for c in codebook:
         ws.append([c.id, c.parent or "", c.label, c.name, c.definition,
-                   *["\n".join(getattr(c, f)) for f in ("include", "exclude", "examples", "counter_examples",
-                                                         "keywords")],
+                   *[join_cell(getattr(c, f), f) for f in LIST_COLUMNS],
                    c.color or "", bool(c.codable), c.memo,
                    json.dumps([[dict(t) for t in pat] for pat in c.patterns]) if c.patterns else ""])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold

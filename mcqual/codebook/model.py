@@ -100,6 +100,30 @@ class Code:
     def __repr__(self) -> str:
         return f"Code({self.id!r}, {self.label!r})"
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from .._html import badge, color_for
+
+        color = self.color or color_for(self.parent or self.id)
+        parts = [f"<div style='font-family:sans-serif;font-size:90%'>{badge(self.label, color)} "
+                 f"<code>{escape(self.id)}</code>"
+                 + ("" if self.codable else " <i>(grouping node, not codable)</i>")]
+        if self.definition:
+            parts.append(f"<p style='margin:4px 0'>{escape(self.definition)}</p>")
+        for title, items in (("Include", self.include), ("Exclude", self.exclude), ("Examples", self.examples),
+                             ("Counter-examples", self.counter_examples)):
+            if items:
+                lis = "".join(f"<li>{escape(x)}</li>" for x in items)
+                parts.append(f"<b>{title}</b><ul style='margin:0'>{lis}</ul>")
+        if self.keywords:
+            parts.append("<b>Keywords</b>: " + escape(", ".join(self.keywords)))
+        if self.patterns:
+            parts.append(f"<br><b>Patterns</b>: {len(self.patterns)}")
+        if self.memo:
+            parts.append(f"<br><b>Memo</b>: {escape(self.memo)}")
+        return "".join(parts) + "</div>"
+
 
 class Codebook(Sequence[Code]):
     """An ordered set of codes with a hierarchy, plus name/version/language/description.
@@ -430,8 +454,34 @@ class Codebook(Sequence[Code]):
                 return None
         return cur if cur in self._by_id else None
 
+    def diff(self, other: "Codebook") -> list[dict[str, Any]]:
+        """What changed from this codebook to ``other``, one entry per code id.
+
+        Each entry is ``{"id", "change", "fields"}`` with ``change`` one of
+        ``"added"``, ``"removed"``, ``"changed"`` and ``fields`` the changed field
+        names (``parent`` means the code moved). ``pd.DataFrame(cb.diff(new))``
+        gives a table.
+
+        Examples
+        --------
+        >>> old = Codebook([Code("a", "A"), Code("b")])
+        >>> new = old.rename_code("a", label="Alpha").remove_code("b").add_code(Code("c"))
+        >>> [(d["id"], d["change"], d["fields"]) for d in old.diff(new)]
+        [('a', 'changed', ['label']), ('b', 'removed', []), ('c', 'added', [])]
+        """
+        out: list[dict[str, Any]] = []
+        for c in self._codes:
+            n = other.get(c.id)
+            if n is None:
+                out.append({"id": c.id, "change": "removed", "fields": []})
+            elif n != c:
+                fields = [f for f in Code.__dataclass_fields__ if getattr(c, f) != getattr(n, f)]
+                out.append({"id": c.id, "change": "changed", "fields": fields})
+        out += [{"id": c.id, "change": "added", "fields": []} for c in other if c.id not in self._by_id]
+        return out
+
     # -- files ---------------------------------------------------------------
-    def save(self, path) -> "Path":
+    def save(self, path: str | Path) -> Path:
         """Write the codebook to ``path``: ``.yaml``/``.yml``, ``.xlsx`` or ``.qdc`` (atomic).
 
         Examples
@@ -447,7 +497,7 @@ class Codebook(Sequence[Code]):
         return save_codebook(self, path)
 
     @classmethod
-    def load(cls, path) -> "Codebook":
+    def load(cls, path: str | Path) -> "Codebook":
         """Read a codebook file (same as :func:`mcqual.load_codebook`)."""
         from .load import load_codebook
 

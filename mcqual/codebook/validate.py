@@ -149,7 +149,6 @@ def _read_code(col: Collector, raw: Any, loc: tuple, parent: str | None, out: li
         col.add("E207", f"a code must be a mapping with at least an id, not {_type_name(raw)}", loc, None,
                 "Write '- id: my_code' then the code's other keys, indented under it.")
         return
-    col.unknown_keys(raw, CODE_KEYS, loc, "a code")
     cid = raw.get("id")
     if cid is None or (isinstance(cid, str) and not cid.strip()):
         label = raw.get("label")
@@ -164,6 +163,7 @@ def _read_code(col: Collector, raw: Any, loc: tuple, parent: str | None, out: li
     else:
         cid = str(cid).strip()
     who = f"code {cid!r}" if cid else "a code"
+    col.unknown_keys(raw, CODE_KEYS, loc, who)
     own_parent = raw.get("parent")
     if own_parent is not None and not isinstance(own_parent, (str, int, float)):
         col.add("E207", f"parent of {who} must be a code id", loc + ("parent",), "parent")

@@ -1,8 +1,8 @@
 """Shared plumbing for the exchange formats: safe XML parsing and atomic writes."""
 from __future__ import annotations
 
-import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import IO, Callable, Union
@@ -10,6 +10,20 @@ from typing import IO, Callable, Union
 from ..errors import ExchangeError
 
 PathOrFile = Union[str, Path, IO[bytes]]
+
+
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """Text XML 1.0 can hold: control characters dropped (``None`` -> ``''``).
+
+    Examples
+    --------
+    >>> clean("a\x0bb")
+    'ab'
+    """
+    return _CTRL.sub("", "" if text is None else str(text))
 
 
 def safe_parser():
@@ -76,4 +90,4 @@ def read_input(source: PathOrFile, *, code: str, error=ExchangeError) -> tuple[b
     return path.read_bytes(), str(path)
 
 
-__all__ = ["safe_parser", "local", "write_bytes", "read_input", "io"]
+__all__ = ["clean", "safe_parser", "local", "write_bytes", "read_input"]

@@ -98,8 +98,13 @@ class QdpxProject:
 
 
 def _call(obj: Any, name: str) -> Any:
-    value = getattr(obj, name, None)
-    return value() if callable(value) else value
+    from ..errors import McqualError
+
+    try:
+        value = getattr(obj, name, None)
+        return value() if callable(value) else value
+    except McqualError:  # e.g. E307: the project has no codebook yet
+        return None
 
 
 def as_bundle(obj: Any) -> QdpxProject:
@@ -118,8 +123,10 @@ def as_bundle(obj: Any) -> QdpxProject:
         memos = _call(obj, "memos") if hasattr(obj, "memos") else None
         name = getattr(obj, "name", None)
         if not isinstance(name, str) or not name:
+            from pathlib import Path
+
             path = getattr(obj, "path", None)
-            name = str(getattr(path, "stem", "") or "mcqual project")
+            name = Path(str(path)).stem if path else "mcqual project"
         return QdpxProject(corpus, codebook, codings, attrs if attrs is not None else corpus.attributes,
                            memos, name=name)
     raise ExchangeError("E601", f"cannot export a {type(obj).__name__} as .qdpx",

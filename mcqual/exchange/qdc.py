@@ -37,11 +37,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..codebook.model import Code, Codebook, slugify
 from ..errors import CodebookError
-from ._common import PathOrFile, local, read_input, safe_parser, write_bytes
+from ._common import PathOrFile, clean, local, read_input, safe_parser, write_bytes
 from .guids import guid, normalize_guid
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -96,9 +96,10 @@ def format_description(code: Code) -> str:
             continue
         if kind in ("text", "line"):
             if value:
+                # continuation lines are indented, so a line like "Include: ..." inside a text stays text
                 first, *rest = str(value).split("\n")
-                lines.append(f"{heading}: {first}".rstrip(" ") if first else f"{heading}:")
-                lines.extend("  " + r if r else "" for r in rest) if kind == "line" else lines.extend(rest)
+                lines.append(f"{heading}: {first}" if first else f"{heading}:")
+                lines.extend("  " + r if r else "" for r in rest)
         elif value:
             lines.append(f"{heading}:")
             for item in value:
@@ -165,7 +166,7 @@ def parse_description(text: str | None) -> dict[str, Any]:
             field_, kind = _HEADINGS[m.group(1).lower()]
             buf = [m.group(2)] if m.group(2) else []
         else:
-            buf.append(line[2:] if kind == "line" and line.startswith("  ") else line)
+            buf.append(line[2:] if kind in ("text", "line") and line.startswith("  ") else line)
     flush()
     return out
 
@@ -189,14 +190,14 @@ def build_codes(parent_el, codebook: Codebook, ns: str,
     ids = set(codebook.ids)
 
     def add(parent, code: Code) -> None:
-        attrs = {"guid": code_guid(code.id), "name": code.label or code.id,
+        attrs = {"guid": code_guid(code.id), "name": clean(code.label or code.id),
                  "isCodable": "true" if code.codable else "false"}
         if code.color and _RGB.match(code.color):
             attrs["color"] = code.color
         el = etree.SubElement(parent, f"{{{ns}}}Code", attrs)
         desc = format_description(code)
         if desc:
-            etree.SubElement(el, f"{{{ns}}}Description").text = desc
+            etree.SubElement(el, f"{{{ns}}}Description").text = clean(desc)
         if extra is not None:
             extra(el, code)
         for child in codebook.children(code.id):
@@ -324,9 +325,9 @@ def qdc_bytes(codebook: Codebook, *, origin: str | None = None) -> bytes:
         sets_el = etree.SubElement(root, f"{{{NS_CODEBOOK}}}Sets")
         for s in sets:
             el = etree.SubElement(sets_el, f"{{{NS_CODEBOOK}}}Set",
-                                  guid=s.guid or guid("set", s.name), name=s.name)
+                                  guid=s.guid or guid("set", s.name), name=clean(s.name))
             if s.description:
-                etree.SubElement(el, f"{{{NS_CODEBOOK}}}Description").text = s.description
+                etree.SubElement(el, f"{{{NS_CODEBOOK}}}Description").text = clean(s.description)
             for cid in s.codes:
                 if cid in codebook:
                     etree.SubElement(el, f"{{{NS_CODEBOOK}}}MemberCode", guid=code_guid(cid))
@@ -400,8 +401,3 @@ def read_qdc(path: PathOrFile) -> Codebook:
     """
     data, name = read_input(path, code="E200", error=CodebookError)
     return parse_qdc(data, source=name)
-
-
-def codebook_from_codes(codes: Iterable[Code], **kwargs: Any) -> Codebook:
-    """Helper: a codebook from codes (parents first is not required)."""
-    return Codebook(list(codes), **kwargs)

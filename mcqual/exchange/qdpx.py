@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -48,6 +47,7 @@ from typing import Any
 from ..codebook.model import Code, Codebook
 from ..errors import ExchangeError
 from ._common import PathOrFile, write_bytes
+from ._common import clean as _clean
 from .bundle import CODING_COLUMNS, ImportIssue, QdpxProject, as_bundle
 from .guids import guid
 from .qdc import build_codes, code_guid, meta_comment
@@ -57,14 +57,8 @@ NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 __all__ = ["to_qdpx", "read_qdpx", "qdpx_files", "QdpxProject", "ImportIssue"]
-
-
-def _clean(text: Any) -> str:
-    """XML 1.0 cannot hold most control characters: drop them."""
-    return _CTRL.sub("", "" if text is None else str(text))
 
 
 def _q(tag: str) -> str:
@@ -301,7 +295,12 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
     files: dict[str, bytes] = {}
     if len(bundle.corpus):
         sources_el = _sub(root, "Sources")
-        by_tid = {tid: g for tid, g in codings.groupby("transcript_id", sort=True)} if len(codings) else {}
+        by_tid: dict[str, dict[tuple[int, int], list[tuple[str, str]]]] = {}
+        for tid, a, b, code, who in zip(codings["transcript_id"], codings["start"], codings["end"],
+                                        codings["code"], codings["coder"]):
+            by_tid.setdefault(tid, {}).setdefault((int(a), int(b)), []).append((code, who))
+        user_guid = {c: guid("user", c) for c in coders}
+        code_guids = {c.id: code_guid(c.id) for c in codebook}
         for t in sorted(bundle.corpus, key=lambda t: t.id):
             sg = guid("source", t.id)
             files[f"sources/{sg}.txt"] = t.text.encode("utf-8", "surrogatepass")
@@ -311,8 +310,7 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
             _sub(src, "Description", "mcqual-transcript " + json.dumps(info, ensure_ascii=False, sort_keys=True))
             group = by_tid.get(t.id)
             if group is not None:
-                for (a, b), sel in group.groupby(["start", "end"], sort=True):
-                    a, b = int(a), int(b)
+                for (a, b), pairs in sorted(group.items()):
                     if not (0 <= a < b <= len(t.text)):
                         warnings.warn(f"to_qdpx: coding [{a}, {b}) is outside transcript {t.id!r}; left out",
                                       stacklevel=3)
@@ -321,10 +319,10 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
                     name = snippet if len(snippet) <= 60 else snippet[:59] + "…"
                     sel_el = _sub(src, "PlainTextSelection", guid=guid("selection", t.id, a, b),
                                   name=name.replace("\n", " "), startPosition=str(a), endPosition=str(b))
-                    for _, row in sel.sort_values(["code", "coder"]).iterrows():
-                        cod = _sub(sel_el, "Coding", guid=guid("coding", t.id, a, b, row["code"], row["coder"]),
-                                   creatingUser=guid("user", row["coder"]))
-                        _sub(cod, "CodeRef", targetGUID=code_guid(row["code"]))
+                    for code, who in sorted(pairs):
+                        cod = _sub(sel_el, "Coding", guid=guid("coding", t.id, a, b, code, who),
+                                   creatingUser=user_guid[who])
+                        _sub(cod, "CodeRef", targetGUID=code_guids[code])
             for g in note_refs.get(("source", t.id), []):
                 _sub(src, "NoteRef", targetGUID=g)
 

@@ -6,6 +6,20 @@ import re
 from typing import Any
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Excel's limit on the characters in one cell
+EXCEL_CELL_MAX = 32767
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters XML (and so .xlsx/.docx) cannot hold.
+
+    Examples
+    --------
+    >>> xml_safe("line\x0bbreak")
+    'linebreak'
+    """
+    return _NOT_XML.sub("", text)
 
 
 def cell_value(value: Any) -> Any:
@@ -18,7 +32,7 @@ def cell_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, (list, tuple, set)):
-        return "; ".join(str(v) for v in value)
+        return xml_safe("; ".join(str(v) for v in value))
     try:
         if pd.isna(value):
             return None
@@ -32,9 +46,11 @@ def cell_value(value: Any) -> Any:
         value = value.replace(tzinfo=None)
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, (int, float, bool, str, dt.date, dt.datetime)):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, (int, float, bool, dt.date, dt.datetime)):
         return value
-    return str(value)
+    return xml_safe(str(value))
 
 
 def mix(color: str, alpha: float = 0.3) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from ..errors import ExchangeError
 from ..exchange._common import PathOrFile, write_bytes
-from ._format import cell_value, code_label, index_frame, mix, sheet_name
+from ._format import EXCEL_CELL_MAX, cell_value, code_label, index_frame, mix, sheet_name, xml_safe
 
 _SHARE_WORDS = ("share", "prop", "pct", "percent", "rate", "ratio")
 _HEADER_FILL = "DDE3EA"
@@ -68,6 +68,13 @@ def _number_format(series, name: str) -> str | None:
     return None
 
 
+def _excel_value(value: Any) -> Any:
+    v = cell_value(value)
+    if isinstance(v, str) and len(v) > EXCEL_CELL_MAX:
+        v = v[: EXCEL_CELL_MAX - 1] + "…"
+    return v
+
+
 def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = True, wrap_over: int = 60) -> Any:
     import pandas as pd
     from openpyxl.formatting.rule import ColorScaleRule
@@ -77,7 +84,7 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
 
     ws = wb.create_sheet(name)
     flat, n_index = index_frame(pd.DataFrame(table))
-    headers = [str(c) for c in flat.columns]
+    headers = [xml_safe(str(c)) for c in flat.columns]
     ws.append(headers)
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor=_HEADER_FILL)
@@ -86,13 +93,14 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
         cell.font, cell.fill = bold, head_fill
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     columns = list(flat.columns)
-    values = [[cell_value(v) for v in row] for row in flat.itertuples(index=False, name=None)]
+    values = [[_excel_value(v) for v in row] for row in flat.itertuples(index=False, name=None)]
     for row in values:
         ws.append(row)
     n_rows = len(values)
     widths = []
     code_cols = {j for j, c in enumerate(columns) if str(c) in ("code", "label") or (j < n_index and codebook is not None)}
     numeric_data = []
+    fills: dict[str, Any] = {}
     for j, col in enumerate(columns):
         series = flat.iloc[:, j]
         letter = get_column_letter(j + 1)
@@ -104,17 +112,20 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
         is_num = (pt.is_numeric_dtype(series.dtype) and not pt.is_bool_dtype(series.dtype) and j >= n_index)
         if is_num:
             numeric_data.append(j)
-        for i in range(n_rows):
-            cell = ws.cell(row=i + 2, column=j + 1)
-            if fmt and cell.value is not None:
-                cell.number_format = fmt
-            if wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if j in code_cols and codebook is not None and isinstance(cell.value, str):
-                code = cell.value if cell.value in codebook else (
-                    flat.iloc[i]["code"] if "code" in flat.columns and str(col) == "label" else None)
-                if isinstance(code, str) and code in codebook:
-                    cell.fill = PatternFill("solid", fgColor=mix(codebook.color(code), 0.35))
+        row_codes = list(flat["code"]) if str(col) == "label" and "code" in flat.columns else None
+        if fmt or wrap or (j in code_cols and codebook is not None):
+            wrap_style = Alignment(wrap_text=True, vertical="top") if wrap else None
+            for i, (cell,) in enumerate(ws.iter_rows(min_row=2, max_row=n_rows + 1, min_col=j + 1, max_col=j + 1)):
+                if fmt and cell.value is not None:
+                    cell.number_format = fmt
+                if wrap_style is not None:
+                    cell.alignment = wrap_style
+                if j in code_cols and codebook is not None and isinstance(cell.value, str):
+                    code = cell.value if cell.value in codebook else (row_codes[i] if row_codes else None)
+                    if isinstance(code, str) and code in codebook:
+                        if code not in fills:
+                            fills[code] = PatternFill("solid", fgColor=mix(codebook.color(code), 0.35))
+                        cell.fill = fills[code]
         ws.column_dimensions[letter].width = widths[-1]
     ws.freeze_panes = ws.cell(row=2, column=n_index + 1).coordinate if n_index else "A2"
     if n_rows:

@@ -133,7 +133,8 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
     fig = _figure(figsize)
     ax = fig.add_subplot()
     finite = values[np.isfinite(values)]
-    lo = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    # counts and percentages start at 0, so a 80 % cell does not look like an empty one
+    lo = vmin if vmin is not None else (min(0.0, float(finite.min())) if finite.size else 0.0)
     hi = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
     if hi <= lo:
         hi = lo + 1.0

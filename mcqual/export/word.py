@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ExchangeError
 from ..exchange._common import PathOrFile, write_bytes
-from ._format import cell_value, code_label, index_frame
+from ._format import cell_value, code_label, index_frame, xml_safe
 
 _TEXT_COLS = ("text", "quote", "snippet")
 
@@ -38,7 +38,7 @@ def _fmt(value: Any, decimals: int) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.{decimals}f}" if v != int(v) or decimals == 0 else f"{v:.{decimals}f}"
+        return f"{v:.{decimals}f}"
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.date().isoformat()
     if isinstance(v, dt.date):
@@ -47,25 +47,39 @@ def _fmt(value: Any, decimals: int) -> str:
 
 
 def _field(paragraph, instr: str, cached: str) -> None:
-    """Append a simple field (``SEQ Table``) showing ``cached`` until Word updates it."""
+    """Append a field (``SEQ Table``) showing ``cached`` until Word updates it (F9)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), f" {instr} ")
-    run = OxmlElement("w:r")
+    def run_with(child) -> None:
+        run = OxmlElement("w:r")
+        run.append(child)
+        paragraph._p.append(run)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instr} "
+    run_with(code)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
     text = OxmlElement("w:t")
     text.text = cached
-    run.append(text)
-    fld.append(run)
-    paragraph._p.append(fld)
+    run_with(text)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
 
 
 def _caption(doc, kind: str, number: int, title: str):
     p = doc.add_paragraph(style="Caption")
     p.add_run(f"{kind} ")
     _field(p, f"SEQ {kind} \\* ARABIC", str(number))
-    p.add_run(f". {title}" if title else "")
+    p.add_run(f". {xml_safe(title)}" if title else "")
+    p.paragraph_format.keep_with_next = kind == "Table"  # the caption stays on the table's page
     return p
 
 
@@ -83,7 +97,7 @@ def _set_cell(cell, text: str, *, bold: bool = False, size: float | None = None,
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    lines = text.split("\n") if text else [""]
+    lines = xml_safe(text).split("\n") if text else [""]
     first = cell.paragraphs[0]
     for i, line in enumerate(lines):
         p = first if i == 0 else cell.add_paragraph()
@@ -114,19 +128,22 @@ def add_table(doc, table, title: str, number: int, *, note: str = "", codebook: 
     except KeyError:
         t.style = doc.styles["Table Grid"]
     for j, col in enumerate(flat.columns):
-        _set_cell(t.rows[0].cells[j], str(col), bold=True, size=size, align_right=numeric[j] and j >= n_index)
+        head = (code_label(codebook, col) if j >= n_index else None) or str(col)
+        _set_cell(t.rows[0].cells[j], head, bold=True, size=size, align_right=numeric[j] and j >= n_index)
     _repeat_header(t.rows[0])
+    whole = [pt.is_float_dtype(flat.iloc[:, j].dtype) and bool((flat.iloc[:, j].dropna() % 1 == 0).all())
+             for j in range(flat.shape[1])]
     for row in flat.itertuples(index=False, name=None):
         cells = t.add_row().cells
         for j, value in enumerate(row):
-            text = _fmt(value, decimals)
+            text = _fmt(value, 0 if whole[j] else decimals)
             if labels and j == 0:
                 text = code_label(codebook, value) or text
             _set_cell(cells[j], text, size=size, align_right=numeric[j] and j >= n_index)
     if note:
         p = doc.add_paragraph()
         p.add_run("Note. ").italic = True
-        p.add_run(note)
+        p.add_run(xml_safe(note))
     doc.add_paragraph()
     return t
 
@@ -206,17 +223,17 @@ def _theme_chapters(doc, codebook: Any, quotes: Any, per_theme: int, fields: Seq
         if code is not None and code.definition:
             p = doc.add_paragraph()
             p.add_run("Definition. ").bold = True
-            p.add_run(code.definition)
+            p.add_run(xml_safe(code.definition))
         seen: set[str] = set()
         n = 0
         for row in rows.to_dict("records"):
-            text = " ".join(str(row[text_col]).split())
+            text = " ".join(xml_safe(str(row[text_col])).split())
             if not text or text in seen:
                 continue
             seen.add(text)
             p = doc.add_paragraph(style="Quote")
             p.add_run(f"“{text}” ")
-            p.add_run(_attribution(row, fields, attributes))
+            p.add_run(xml_safe(_attribution(row, fields, attributes)))
             n += 1
             if n >= per_theme:
                 break
@@ -290,8 +307,9 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
     note_text = _auto_note(codings, codebook, date, note)
     for i, (name, table) in enumerate((tables or {}).items(), start=1):
         n_note = note_text
-        n = getattr(table, "n", None)
-        if isinstance(n, Mapping) or hasattr(n, "items"):
+        meta = getattr(table, "meta", None)
+        n = meta.get("n") if isinstance(meta, dict) else None  # a Matrix's cases per column group
+        if n is not None and hasattr(n, "items"):
             try:
                 n_note = note_text + " Cases per column: " + ", ".join(f"{k} {v}" for k, v in n.items()) + "."
             except (TypeError, AttributeError):

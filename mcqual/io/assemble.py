@@ -112,11 +112,12 @@ def _covered(ranges: Sequence[tuple[int, int]], text: str, a: int, b: int) -> bo
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
+    seg = text[a:b]
+    core = seg.strip()
+    if not core:
+        return a, a
+    s = a + (len(seg) - len(seg.lstrip()))
+    return s, s + len(core)
 
 
 def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: str | None,
@@ -140,12 +141,15 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     if detect:
         lead = []
         for line in lines:
-            if line.forced is not None or paras[line.para].kind == "heading":
+            if line.forced is not None:
                 break
-            lead.append(line)
-        n = sp.header_block(x.text for x in lead)
+            lead.append("" if paras[line.para].kind == "heading" else line.text)
+        n = sp.header_block(lead)
         if n:
-            for k, v in sp.preamble_metadata([x.text for x in lead[:n]]).items():
+            for i in range(n):
+                if paras[lines[i].para].kind == "heading" and lines[i].text.strip():
+                    headings.append(lines[i].text.strip())
+            for k, v in sp.preamble_metadata(lead[:n]).items():
                 if k == "preamble":
                     meta["preamble"] = tuple(meta.get("preamble", ())) + tuple(v)  # type: ignore[arg-type]
                 else:
@@ -165,7 +169,8 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             c = sp.parse_label(line.text, pattern)
             if c is not None:
                 cands[i] = c
-                bold[i] = _bold_label(paras[line.para], line, c)
+                if c.strength != "strong":
+                    bold[i] = _bold_label(paras[line.para], line, c)
         if pattern is not None:
             ok = [c is not None for c in cands]
         else:

@@ -160,15 +160,17 @@ def _classify(paras: list[SrcPara], table: Table) -> tuple[str, dict[str, int]]:
     keys = [r[cols["speaker"]] for r in body]
     values = [r[cols["text"]] for r in body]
     named = [k for k in keys if k]
+    distinct = {k.casefold() for k in named}
+    if width == 2 and not header and named:
+        metaish = any(sp.norm_key(k) in sp.METADATA_KEYS or sp.norm_key(k).split("_")[0] in sp.METADATA_KEYS
+                      for k in named)
+        if len(distinct) == len(named) and metaish and all(len(k.split()) <= 5 for k in named) \
+                and all(len(v.split()) <= 25 for v in values):
+            return "metadata", cols
     if not named or not all(sp._name_ok(k, max_tokens=5) or sp._ID_LIKE.match(k) for k in named):
         return "other", {}
     if header:
         return "transcript", cols | {"header": 1}
-    distinct = {k.casefold() for k in named}
-    if width == 2:
-        metaish = any(sp.norm_key(k) in sp.METADATA_KEYS for k in named)
-        if len(distinct) == len(named) and metaish and all(len(v.split()) <= 20 for v in values):
-            return "metadata", cols
     if len(distinct) < len(named) or all(sp._strength(k) != "weak" for k in named) or width == 3:
         return "transcript", cols
     return "other", {}
@@ -224,8 +226,24 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
     for p in paras:
         if p.index in skip:
             continue
+        if p.kind == "body" and p.bold and _is_bold_title(p):
+            p.kind = "heading"
         off = 0
         for k, part in enumerate(p.text.split("\n")):
             lines.append(Line(p.index, off, part, forced.get(p.index) if k == 0 else None))
             off += len(part) + 1
     return lines, meta
+
+
+def _is_bold_title(p: SrcPara) -> bool:
+    """A short paragraph that is bold from end to end, not a label and not a sentence: a title."""
+    text = p.text.strip()
+    if not text or "\n" in text or len(text.split()) > 15 or text[-1] in ".?!:;,…" or sp.parse_label(text):
+        return False
+    lead = len(p.text) - len(p.text.lstrip())
+    pos = lead
+    for a, b in p.bold:
+        if a > pos and p.text[pos:a].strip():
+            return False
+        pos = max(pos, b)
+    return not p.text[pos:].strip()

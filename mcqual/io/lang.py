@@ -46,7 +46,7 @@ _SCRIPTS = (("el", re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")), ("bg", re.compi
             ("ar", re.compile(r"[\u0600-\u06ff]")), ("zh", re.compile(r"[\u4e00-\u9fff]")))
 
 
-def guess_language(text: str, *, max_words: int = 600) -> str | None:
+def guess_language(text: str, *, max_words: int = 300) -> str | None:
     """The most likely ISO 639-1 language code of ``text`` (its first ``max_words`` words), or None if unsure."""
     tokens = _TOKEN.findall(text[: max_words * 7].casefold())[:max_words]
     if len(tokens) < 4:
@@ -58,10 +58,9 @@ def guess_language(text: str, *, max_words: int = 600) -> str | None:
             return lang
     counts: Counter[str] = Counter()
     get = _LANGS_OF.get
-    for tok in tokens:
-        langs = get(tok)
-        if langs:
-            counts.update(langs)
+    for tok, k in Counter(tokens).items():
+        for lang in get(tok, ()):
+            counts[lang] += k
     if not counts:
         return None
     (best, n1), *rest = counts.most_common(2) + [("", 0)]

@@ -129,6 +129,7 @@ class Package:
         self.max_part = max_part
         self.max_total = max_total
         self.inflated = 0
+        self._rels: dict[str, list[tuple[str, str, str]]] = {}
         self.names = {i.filename.lstrip("/").casefold(): i for i in zf.infolist() if not i.is_dir()}
 
     def __enter__(self) -> "Package":
@@ -169,6 +170,8 @@ class Package:
 
     def rels(self, source: str = "") -> list[tuple[str, str, str]]:
         """``(id, type, target part)`` of the relationships of ``source`` ('' = the package), internal only."""
+        if source in self._rels:
+            return self._rels[source]
         folder, base = posixpath.split(source.lstrip("/"))
         rels_name = posixpath.join(folder, "_rels", base + ".rels") if source else "_rels/.rels"
         if not self.has(rels_name):
@@ -181,6 +184,7 @@ class Package:
             target = resolve_target(folder, rel.get("Target") or "")
             if target is not None:
                 out.append((rel.get("Id") or "", rel.get("Type") or "", target))
+        self._rels[source] = out
         return out
 
     def main_part(self) -> str:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from ..errors import TranscriptError
@@ -92,11 +93,16 @@ def strip_leading_time(text: str, pos: int = 0) -> tuple[float | None, int]:
 
 
 # --------------------------------------------------------------------------- lexicons
+_NUM_TAIL = re.compile(r"[\s._\-]*\d+$")
+_PAREN_TAIL = re.compile(r"\s*\([^)]*\)\s*$")
+_PUNCT_TAIL = re.compile(r"[.:\s]+$")
+
+
 def _norm(label: str) -> str:
     """Lower-case a label, drop punctuation and a trailing number: ``'R2' -> 'r'``, ``'Int.' -> 'int'``."""
-    s = re.sub(r"[\s._\-]*\d+$", "", label.strip().casefold())
-    s = re.sub(r"\s*\([^)]*\)\s*$", "", s)
-    return re.sub(r"[.:\s]+$", "", s).strip()
+    s = _NUM_TAIL.sub("", label.strip().casefold())
+    s = _PAREN_TAIL.sub("", s)
+    return _PUNCT_TAIL.sub("", s).strip()
 
 
 INTERVIEWER_WORDS = frozenset("""
@@ -161,7 +167,7 @@ def role_of_label(label: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- label candidates
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     """A possible speaker label at the start of a line.
 
@@ -243,44 +249,73 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
     """
     if pattern is not None:
         return _parse_with_pattern(line, pattern)
+    # fast path: "Label: text" whose label was seen before (most label lines of a transcript)
+    c = line.find(":", 0, 64)
+    if c > 0 and line[0] not in "[(0123456789 \t" and (c + 1 == len(line) or line[c + 1] in " \t\u00a0"):
+        key = line[:c + 1]
+        if key in _PREFIX:
+            tpl = _PREFIX[key]
+            if tpl is None:
+                return None
+            content = c + 1
+            while content < len(line) and line[content] in " \t\u00a0":
+                content += 1
+            time, content = strip_leading_time(line, content) if content < len(line) \
+                and line[content] in "[(0123456789" else (None, content)
+            return Candidate(tpl.speaker, time, content, content >= len(line.rstrip()), tpl.form, tpl.strength,
+                             tpl.label_start, tpl.label_end)
+        if len(_PREFIX) > 20000:
+            _PREFIX.clear()
+        _PREFIX[key] = _parse_full(key)
+        return _parse_full(line) if _PREFIX[key] is not None else None
+    return _parse_full(line)
+
+
+def _parse_full(line: str) -> Candidate | None:
+    if len(line) > 72:  # only "label: text" forms fit a long line; they need a separator near the start
+        head = line[:72]
+        if ":" not in head and "–" not in head and "—" not in head and " - " not in head \
+                and not head.lstrip()[:1] in ("[", "("):
+            return None
     pos = len(line) - len(line.lstrip())
     if pos >= len(line):
         return None
-    t1, after = strip_leading_time(line, pos)
+    t1, after = strip_leading_time(line, pos) if line[pos] in "[(0123456789" else (None, pos)
     if t1 is None:
-        m = _ALONE_AFTER.fullmatch(line, pos)
-        if m and _name_ok(m.group("name"), max_tokens=5) and parse_time(m.group("time")) is not None:
-            name = m.group("name").strip()
-            if name.casefold() in NOT_LABELS:
-                return None
-            # "Ana  01:43" (Otter, two or more spaces) is specific; one space needs recurrence
-            strength = "strong" if len(m.group("gap").replace("\t", "  ")) >= 2 else "weak"
-            return Candidate(name, parse_time(m.group("time")), len(line), True, "alone-time", strength,
-                             pos, m.end("name"))
+        if len(line) <= 90:
+            m = _ALONE_AFTER.fullmatch(line, pos)
+            if m and parse_time(m.group("time")) is not None:
+                name = m.group("name").strip()
+                if _classify(name, 5) is not None:
+                    # "Ana  01:43" (Otter, two or more spaces) is specific; one space needs recurrence
+                    strength = "strong" if len(m.group("gap").replace("\t", "  ")) >= 2 else "weak"
+                    return Candidate(name, parse_time(m.group("time")), len(line), True, "alone-time", strength,
+                                     pos, m.end("name"))
     else:
         m = _ALONE_BEFORE.fullmatch(line, after)
-        if m and _name_ok(m.group("name"), max_tokens=5) and m.group("name").strip().casefold() not in NOT_LABELS:
+        if m and _classify(m.group("name").strip(), 5) is not None:
             return Candidate(m.group("name").strip(), t1, len(line), True, "time-alone", "strong",
                              after, m.end("name"))
         pos = after
-    m = _BRACKET.match(line, pos)
-    if m:
-        name = m.group("name").strip()
-        if parse_time(name) is None and name.casefold() not in _ANNOTATIONS and _name_ok_bracket(name):
-            content = m.end()
-            t2, content = _time_after(line, content, t1)
-            strength = "strong" if _strength(name) == "strong" else "medium"
-            return Candidate(name, t1 if t1 is not None else t2, content, content >= len(line.rstrip()),
-                             "bracket", strength, pos, m.end("name") + 1)
-        return None
+    if line.startswith("[", pos):
+        m = _BRACKET.match(line, pos)
+        if m:
+            name = m.group("name").strip()
+            if parse_time(name) is None and name.casefold() not in _ANNOTATIONS and _name_ok_bracket(name):
+                content = m.end()
+                t2, content = _time_after(line, content, t1)
+                strength = "strong" if _strength(name) == "strong" else "medium"
+                return Candidate(name, t1 if t1 is not None else t2, content, content >= len(line.rstrip()),
+                                 "bracket", strength, pos, m.end("name") + 1)
+            return None
     m = _INLINE.match(line, pos)
     if not m:
         return None
     name = m.group("name").strip()
-    if not _name_ok(name) or name.casefold() in NOT_LABELS or _norm(name) in NOT_LABELS - ROLE_WORDS:
+    strength = _classify(name, 4)
+    if strength is None:
         return None
     sep = m.group("sep")
-    strength = _strength(name)
     if sep != ":" and strength == "weak":
         return None  # "Well – I think" is prose; dashes only separate role words, ids, initials
     content = m.end()
@@ -288,6 +323,20 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
     alone = content >= len(line.rstrip())
     form = "inline-colon" if sep == ":" else "inline-dash"
     return Candidate(name, t1 if t1 is not None else t2, content, alone, form, strength, pos, m.end("sep"))
+
+
+_PREFIX: dict[str, Candidate | None] = {}
+
+
+@lru_cache(maxsize=8192)
+def _classify(name: str, max_tokens: int) -> str | None:
+    """The strength of ``name`` as a label (``strong``/``medium``/``weak``), None when it cannot be one."""
+    if not _name_ok(name, max_tokens=max_tokens):
+        return None
+    low = name.casefold()
+    if low in NOT_LABELS or (_norm(name) in NOT_LABELS and _norm(name) not in ROLE_WORDS):
+        return None
+    return _strength(name)
 
 
 def _name_ok_bracket(name: str) -> bool:
@@ -500,6 +549,16 @@ def is_separator(line: str) -> bool:
     return len(s) >= 3 and not s.strip("-_*=~#•·–— ")
 
 
+def _pipe_parts(line: str) -> list[str]:
+    """``'int-10 | 2026-04-02 | Italy'`` -> its parts, when the line is such a metadata line ([] otherwise)."""
+    if line.count("|") < 2:
+        return []
+    parts = [x.strip() for x in line.split("|")]
+    if all(x and len(x.split()) <= 6 and "?" not in x for x in parts):
+        return parts
+    return []
+
+
 def header_block(lines: Iterable[str]) -> int:
     """How many leading lines form a metadata block (``Date: …``, ``Interviewer: Anna``…), 0 if none.
 
@@ -522,6 +581,10 @@ def header_block(lines: Iterable[str]) -> int:
         if not line.strip():
             if keys:
                 end = i + 1
+            continue
+        if _pipe_parts(line):
+            has_meta = True
+            end = i + 1
             continue
         kv = key_value(line)
         if kv is None:
@@ -566,6 +629,15 @@ def preamble_metadata(lines: Sequence[str]) -> dict[str, object]:
         low = line.casefold().rstrip(":")
         if low in _OTTER_NEXT:
             pending = _OTTER_NEXT[low]
+            continue
+        parts = _pipe_parts(line)
+        if parts:
+            for part in parts:
+                kv = key_value(part)
+                if kv is not None:
+                    meta.setdefault(kv[0], kv[1])
+                elif "date" not in meta and _DATE.search(part):
+                    meta["date"] = part
             continue
         kv = key_value(line)
         if kv is not None:

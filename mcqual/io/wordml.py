@@ -77,9 +77,10 @@ def prune(root: Any, ns: str) -> None:
 class BodyWalker:
     """Collects :class:`SrcPara` objects, tables and comment anchors from one part.
 
-    Call :func:`prune` on the tree first (``walk`` does not descend into
-    ``w:del`` by itself for speed: inline content is read with one C-level
-    ``iter`` per paragraph).
+    Call :func:`prune` on the tree first. :meth:`walk` reads all inline content
+    of the container in one C-level ``iter`` pass (one ``iter`` per paragraph
+    costs several times more), then walks the block structure (paragraphs,
+    tables, content controls) to number paragraphs and record table cells.
     """
 
     def __init__(self, ns: str, part: str, start_index: int = 0, kind: str = "body") -> None:
@@ -93,118 +94,86 @@ class BodyWalker:
         self.refs: dict[str, tuple[int, int]] = {}
         self.T = T = _tags(ns)
         self._index = start_index
-        self._inline_tags = (T["t"], T["r"], T["tab"], T["ptab"], T["br"], T["cr"], T["b"], T["vanish"],
-                             T["rStyle"], T["noBreakHyphen"], T["sym"], T["commentRangeStart"],
-                             T["commentRangeEnd"], T["commentReference"])
+        self._scan_tags = (T["p"], T["t"], T["r"], T["tab"], T["ptab"], T["br"], T["cr"], T["b"], T["vanish"],
+                           T["rStyle"], T["pStyle"], T["noBreakHyphen"], T["sym"], T["commentRangeStart"],
+                           T["commentRangeEnd"], T["commentReference"])
+        self._scanned: dict[Any, tuple] = {}
 
-    # -- blocks ----------------------------------------------------------------
-    def walk(self, container: Any) -> None:
-        """Walk a block container (``w:body``, ``w:hdr``, ``w:tc``, ``w:comment``…)."""
+    # -- inline content: one pass ----------------------------------------------
+    def _scan(self, container: Any) -> dict[Any, tuple]:
+        """``{w:p element: (text, bold ranges, heading?, anchors)}`` for every paragraph in ``container``."""
         T = self.T
-        p_tag, tbl_tag = T["p"], T["tbl"]
-        for child in container:
-            tag = child.tag
-            if tag == p_tag:
-                self._para(child)
-            elif tag == tbl_tag:
-                self._table(child)
-            elif tag == T["sdt"]:
-                content = child.find(T["sdtContent"])
-                if content is not None:
-                    self.walk(content)
-            elif tag in (T["customXml"], T["ins"], T["moveTo"]):
-                self.walk(child)
-            elif tag == T["commentRangeStart"]:
-                self.starts.setdefault(child.get(T["id"], ""), (self._index, 0))
-            elif tag == T["commentRangeEnd"]:
-                prev = self.paras[-1] if self.paras else None
-                self.ends.setdefault(child.get(T["id"], ""),
-                                     (prev.index, len(prev.text)) if prev else (self._index, 0))
-
-    def _table(self, tbl: Any) -> None:
-        table = Table()
-        for tr in self._children(tbl, self.T["tr"]):
-            row: list[range] = []
-            for tc in self._children(tr, self.T["tc"]):
-                first = self._index
-                self.walk(tc)
-                row.append(range(first, self._index))
-            table.rows.append(row)
-        self.tables.append(table)
-
-    def _children(self, el: Any, tag: str):
-        T = self.T
-        for child in el:
-            if child.tag == tag:
-                yield child
-            elif child.tag in (T["sdt"], T["customXml"]):
-                inner = child.find(T["sdtContent"]) if child.tag == T["sdt"] else child
-                if inner is not None:
-                    yield from self._children(inner, tag)
-
-    # -- paragraphs ------------------------------------------------------------
-    def _para(self, p: Any) -> None:
-        T = self.T
-        kind = self.kind
-        ppr = p.find(T["pPr"])
-        if ppr is not None:
-            style = ppr.find(T["pStyle"])
-            if style is not None and _HEADING_STYLE.match(style.get(T["val"], "")):
-                kind = "heading"
-        t_tag, r_tag, b_tag = T["t"], T["r"], T["b"]
+        p_tag, t_tag, r_tag, b_tag = T["p"], T["t"], T["r"], T["b"]
+        tab_tags = (T["tab"], T["ptab"])
+        br_tags = (T["br"], T["cr"])
+        fmt_tags = (b_tag, T["rStyle"], T["vanish"])
+        rpr_tag, ppr_tag, style_tag, id_attr, val_attr = T["rPr"], T["pPr"], T["pStyle"], T["id"], T["val"]
+        anchor_tags = {T["commentRangeStart"]: "s", T["commentRangeEnd"]: "e", T["commentReference"]: "r"}
+        out: dict[Any, tuple] = {}
         buf: list[str] = []
-        n = 0
         bold_ranges: list[list[int]] = []
+        anchors: list[tuple[str, str, int]] = []
+        pre: list[tuple[str, str, int]] = []
+        heading = [False]
+        n = 0
         bold = hidden = False
-        index = self._index
-        for el in p.iter(*self._inline_tags):
+        cur = None
+
+        def close() -> None:
+            if cur is not None:
+                out[cur] = ("".join(buf), tuple((a, b) for a, b in bold_ranges), heading[0], anchors)
+
+        for el in container.iter(*self._scan_tags):
             tag = el.tag
             if tag == t_tag:
-                if hidden:
-                    continue
                 text = el.text
-                if not text:
+                if hidden or not text:
                     continue
             elif tag == r_tag:
                 bold = hidden = False
                 continue
-            elif tag == b_tag or tag == T["rStyle"] or tag == T["vanish"]:
-                parent = el.getparent()
-                if parent is None or parent.tag != T["rPr"] or parent.getparent().tag != r_tag:
-                    continue
-                if tag == T["rStyle"]:
-                    bold = bold or el.get(T["val"], "").casefold() in ("strong", "bold")
-                elif tag == b_tag:
-                    bold = el.get(T["val"], "true").casefold() not in _OFF
-                else:
-                    hidden = el.get(T["val"], "true").casefold() not in _OFF
+            elif tag == p_tag:
+                close()
+                cur = el
+                buf, bold_ranges, anchors, heading = [], [], [], [False]
+                n = 0
+                bold = hidden = False
                 continue
-            elif tag == T["tab"] or tag == T["ptab"]:
+            elif tag in fmt_tags:
+                parent = el.getparent()
+                if parent is None or parent.tag != rpr_tag or parent.getparent().tag != r_tag:
+                    continue
+                on = el.get(val_attr, "true").casefold() not in _OFF
+                if tag == b_tag:
+                    bold = on
+                elif tag == T["vanish"]:
+                    hidden = on
+                else:
+                    bold = bold or el.get(val_attr, "").casefold() in ("strong", "bold")
+                continue
+            elif tag in tab_tags:
                 text = "\t"
-            elif tag == T["br"] or tag == T["cr"]:
-                text = "\n"
+            elif tag in br_tags:
                 if not hidden:
-                    buf.append(text)
+                    buf.append("\n")
                     n += 1
+                continue
+            elif tag in anchor_tags:
+                (anchors if cur is not None else pre).append((anchor_tags[tag], el.get(id_attr, ""), n))
+                continue
+            elif tag == style_tag:
+                if el.getparent().tag == ppr_tag and _HEADING_STYLE.match(el.get(val_attr, "")):
+                    heading[0] = True
                 continue
             elif tag == T["noBreakHyphen"]:
                 text = "-"
-            elif tag == T["sym"]:
+            else:  # w:sym
                 try:
                     text = chr(int(el.get(T["char"], ""), 16))
                 except ValueError:
                     continue
                 if "\ue000" <= text <= "\uf8ff":  # symbol-font private-use glyphs mean nothing as text
                     continue
-            elif tag == T["commentRangeStart"]:
-                self.starts.setdefault(el.get(T["id"], ""), (index, n))
-                continue
-            elif tag == T["commentRangeEnd"]:
-                self.ends.setdefault(el.get(T["id"], ""), (index, n))
-                continue
-            else:  # commentReference
-                self.refs.setdefault(el.get(T["id"], ""), (index, n))
-                continue
             if hidden:
                 continue
             if bold:
@@ -214,8 +183,64 @@ class BodyWalker:
                     bold_ranges.append([n, n + len(text)])
             buf.append(text)
             n += len(text)
-        self.paras.append(SrcPara(index, "".join(buf), self.part, kind, tuple((a, b) for a, b in bold_ranges)))
+        close()
+        if pre:
+            out[None] = ("", (), False, pre)
+        return out
+
+    # -- blocks ----------------------------------------------------------------
+    def walk(self, container: Any) -> None:
+        """Read a block container (``w:body``, ``w:hdr``, ``w:tc``, ``w:comment``…)."""
+        self._scanned = self._scan(container)
+        pre = self._scanned.get(None)
+        if pre:
+            self._anchors(pre[3], self._index)
+        self._blocks(container)
+        self._scanned = {}
+
+    def _blocks(self, container: Any) -> None:
+        T = self.T
+        p_tag, tbl_tag = T["p"], T["tbl"]
+        for child in container:
+            tag = child.tag
+            if tag == p_tag:
+                self._para(child)
+            elif tag == tbl_tag:
+                self._table(child)
+            elif len(child) and tag not in (T["pPr"], T["rPr"]):
+                self._blocks(child)  # content controls, customXml, w:ins, unknown wrappers
+
+    def _table(self, tbl: Any) -> None:
+        table = Table()
+        for tr in self._children(tbl, self.T["tr"]):
+            row: list[range] = []
+            for tc in self._children(tr, self.T["tc"]):
+                first = self._index
+                self._blocks(tc)
+                row.append(range(first, self._index))
+            table.rows.append(row)
+        self.tables.append(table)
+
+    def _children(self, el: Any, tag: str):
+        T = self.T
+        for child in el:
+            if child.tag == tag:
+                yield child
+            elif child.tag in (T["sdt"], T["customXml"], T["sdtContent"]):
+                yield from self._children(child, tag)
+
+    def _para(self, p: Any) -> None:
+        text, bold, heading, anchors = self._scanned.get(p) or ("", (), False, ())
+        index = self._index
+        self.paras.append(SrcPara(index, text, self.part, "heading" if heading else self.kind, bold))
+        if anchors:
+            self._anchors(anchors, index)
         self._index += 1
+
+    def _anchors(self, anchors: Any, index: int) -> None:
+        for kind, cid, off in anchors:
+            target = self.starts if kind == "s" else self.ends if kind == "e" else self.refs
+            target.setdefault(cid, (index, off))
 
 
 def read_comments(root: Any, ns: str, starts: dict[str, tuple[int, int]], ends: dict[str, tuple[int, int]],
@@ -225,10 +250,11 @@ def read_comments(root: Any, ns: str, starts: dict[str, tuple[int, int]], ends: 
     out = []
     prune(root, ns)
     walker = BodyWalker(ns, "word/comments.xml")
+    walker._scanned = walker._scan(root)  # one pass over all comments
     for c in root.iter(f"{w}comment"):
         cid = c.get(f"{w}id", "")
         first = len(walker.paras)
-        walker.walk(c)
+        walker._blocks(c)
         text = "\n".join(p.text for p in walker.paras[first:]).strip()
         start = starts.get(cid)
         end = ends.get(cid)

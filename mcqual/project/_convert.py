@@ -89,8 +89,13 @@ def codebook_from_json(d: Mapping[str, Any]) -> Codebook:
                     history=d.get("history") or (), source=d.get("source"))
 
 
-def renamed_codebook(cb: Codebook, old: str, new: str, label: str | None = None) -> Codebook:
-    """``old`` becomes ``new`` (children follow); the history records the rename.
+def renamed_codebook(cb: Codebook, old: str, new: str, label: str | None = None, *,
+                     by: str | None = None) -> Codebook:
+    """``old`` becomes ``new`` (children follow); the history records the id change.
+
+    ``Codebook.rename_code`` keeps ids (a label change); a project's rename
+    changes the id, recorded as ``{"event": "rename", "from", "to"}``, which
+    ``Codebook.resolve`` follows.
 
     Examples
     --------
@@ -108,11 +113,13 @@ def renamed_codebook(cb: Codebook, old: str, new: str, label: str | None = None)
         if c.parent == old:
             c = replace(c, parent=new)
         codes.append(c)
-    return cb.replace_codes(codes, {"event": "rename", "from": old, "to": new, "at": now()})
+    return cb.replace_codes(codes, {"event": "rename", "from": old, "to": new, "at": now(), "by": by})
 
 
-def merged_codebook(cb: Codebook, sources: list[str], into: str) -> Codebook:
+def merged_codebook(cb: Codebook, sources: list[str], into: str, *, by: str | None = None) -> Codebook:
     """Codes ``sources`` merged into ``into``: examples and keywords move, children re-parent.
+
+    Uses ``Codebook.merge_codes`` when the codebook has it (its history format).
 
     Examples
     --------
@@ -123,7 +130,10 @@ def merged_codebook(cb: Codebook, sources: list[str], into: str) -> Codebook:
     """
     from dataclasses import replace
 
-    gone = [cb[s] for s in sources if s != into]
+    sources = [s for s in sources if s != into]
+    if hasattr(cb, "merge_codes"):
+        return cb.merge_codes(sources, into, by=by)
+    gone = [cb[s] for s in sources]
     target = cb[into]
 
     def union(field: str) -> tuple:

@@ -100,6 +100,9 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
                 if prev is not None and prev[0] == act:
                     result.append(prev[1])
                     continue
+                if act == "accept" and r[12] == "orphaned":
+                    raise ProjectError("E314", f"suggestion {sid} ({r[4]}) lost its text in a re-import",
+                                       path=self.path)
                 payload = {"score": r[5], "source": r[6]}
                 if text_note:
                     payload["note"] = text_note

@@ -44,6 +44,7 @@ class LiveCoding:
     created_at: str
     suggestion_id: int | None
     updated_at: str
+    quote: str | None = None  # the last quote seen, for an orphaned coding
 
 
 @dataclass
@@ -95,6 +96,8 @@ def replay(rows: Sequence[tuple] | Iterable[tuple]) -> State:
                 c.start, c.end = r[START], r[END]
                 c.status = payload.get("status", "active")
                 c.updated_at = r[AT]
+                if c.status == "orphaned":
+                    c.quote = c.quote if c.quote is not None else payload.get("quote")
         elif kind == "rename" or kind == "merge":
             payload = json.loads(r[PAYLOAD])
             target = payload["to"]

@@ -127,7 +127,7 @@ class Project:
     def _state(self) -> State:
         last = self._store.last_event_id()
         if self._state_cache is None or self._state_cache.last_event != last:
-            self._state_cache = replay(self._store.events())
+            self._state_cache = replay(self._store.events(replay_only=True))
         return self._state_cache
 
     def _code_map(self) -> dict[str, str]:
@@ -240,7 +240,8 @@ class Project:
         with self._store.read():
             rows = self._store.transcript_rows()
             attrs = self._attr_dict()
-        return Corpus([cv.row_to_transcript(r, attrs.get(r["transcript_id"])) for r in rows])
+            frame = self.attributes() if attrs else None
+        return Corpus([cv.row_to_transcript(r, attrs.get(r["transcript_id"])) for r in rows], attributes=frame)
 
     def transcript(self, transcript_id: str, *, coder: str | None = None, status: str | None = None):
         """One transcript with its codings (a view that renders highlighted in Jupyter).
@@ -293,9 +294,55 @@ class Project:
 
     # -- codebook ----------------------------------------------------------------------
     def set_codebook(self, codebook: Any, *, note: str = "") -> int:
-        """Store ``codebook`` as the current version (earlier versions are kept); returns its version number."""
+        """Store ``codebook`` (a Codebook or a file path) as the current version; returns its version number.
+
+        Earlier versions are kept. Setting a codebook identical to the current
+        one stores nothing and returns the current version.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from mcqual.codebook.model import Codebook
+        >>> p = Project.create(os.path.join(tempfile.mkdtemp(), "p.mcq"))
+        >>> p.set_codebook(Codebook.from_codes(["trust"])), p.set_codebook(Codebook.from_codes(["trust"]))
+        (1, 1)
+        """
+        if isinstance(codebook, (str, Path)):
+            from ..codebook.load import load_codebook
+
+            codebook = load_codebook(codebook)
+        content = cv.codebook_to_json(codebook)
         with self._store.write():
-            return self._store.add_codebook(codebook.name, cv.codebook_to_json(codebook), note, cv.now())
+            current = self._store.codebook_row()
+            if current is not None and current["content"] == content:
+                return int(current["version"])
+            return self._store.add_codebook(codebook.name, content, note, cv.now())
+
+    def code_many(self, rows: Any, *, coder: str | None = None, note: str = "") -> list[int]:
+        """Hand codings in one transaction from a DataFrame or dicts (``transcript_id, start, end, code``
+        and optionally ``coder``); returns the coding ids.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from mcqual.model import Transcript
+        >>> from mcqual.codebook.model import Codebook
+        >>> p = Project.create(os.path.join(tempfile.mkdtemp(), "p.mcq"))
+        >>> _ = p.add_transcripts([Transcript.from_turns("a", [("R", "I trust badges.")])])
+        >>> _ = p.set_codebook(Codebook.from_codes(["trust"]))
+        >>> p.code_many([{"transcript_id": "a", "start": 2, "end": 7, "code": "trust", "coder": "ab"}])
+        [1]
+        """
+        if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
+            rows = rows.to_dict("records")
+        items = []
+        for r in rows:
+            d = {"action": "code", "transcript": r.get("transcript_id", r.get("transcript")),
+                 "start": r["start"], "end": r["end"], "code": r["code"]}
+            if r.get("coder") is not None:
+                d["coder"] = r["coder"]
+            items.append(d)
+        return self.decide_many(items, coder=coder, note=note)
 
     def _codebook_or_none(self, version: int | None = None):
         current = self._store.codebook_version()
@@ -357,7 +404,7 @@ class Project:
                 raise ProjectError("E311", f"code {new!r} already exists; use merge_codes to combine codes",
                                    path=self.path, hint="Choose a new id, or project.merge_codes([old], new).")
             before = self._store.codebook_version()
-            after = self.set_codebook(cv.renamed_codebook(cb, old, new, label), note=f"rename {old} -> {new}")
+            after = self.set_codebook(cv.renamed_codebook(cb, old, new, label, by=coder), note=f"rename {old} -> {new}")
             row = {"kind": "rename", "coder": coder, "created_at": cv.now(), "code": old,
                    "payload": {"to": new, "codebook_before": before, "codebook_after": after}}
             eid = self._store.append_events([row])[0]
@@ -371,7 +418,7 @@ class Project:
             cb = self.codebook()
             self._require_codes(cb, [*sources, into])
             before = self._store.codebook_version()
-            after = self.set_codebook(cv.merged_codebook(cb, sources, into),
+            after = self.set_codebook(cv.merged_codebook(cb, sources, into, by=coder),
                                       note=f"merge {', '.join(sources)} -> {into}")
             row = {"kind": "merge", "coder": coder, "created_at": cv.now(), "code": into,
                    "payload": {"sources": [s for s in sources if s != into], "to": into,

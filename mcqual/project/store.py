@@ -160,6 +160,7 @@ class SQLiteStore:
         self.timeout = timeout
         self._lock = threading.RLock()
         self._depth = 0
+        self._mode = ""  # "write" or "read" while a transaction is open
         try:
             self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                         check_same_thread=False)
@@ -193,7 +194,7 @@ class SQLiteStore:
             raise ProjectError("E300", "no project file here", path=p)
         with open(p, "rb") as fh:
             head = fh.read(16)
-        if head and head != b"SQLite format 3\x00":
+        if head != b"SQLite format 3\x00":
             raise ProjectError("E303", "the file is not an SQLite database", path=p)
         store = cls(p, **kwargs)
         try:
@@ -218,6 +219,8 @@ class SQLiteStore:
         return store
 
     def _migrate(self) -> None:
+        if self.schema_version() == len(MIGRATIONS):
+            return  # up to date: no write lock needed (another process may be writing)
         with self.write():
             version = self.schema_version()
             for i in range(version, len(MIGRATIONS)):
@@ -249,6 +252,8 @@ class SQLiteStore:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (re-entrant: nested calls join the outer one)."""
         with self._lock:
             if self._depth:
+                if self._mode != "write":
+                    raise ProjectError("E313", "a decision was recorded inside a read snapshot", path=self.path)
                 self._depth += 1
                 try:
                     yield
@@ -260,7 +265,7 @@ class SQLiteStore:
             except sqlite3.OperationalError as exc:
                 raise ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
                                    path=self.path) from None
-            self._depth = 1
+            self._depth, self._mode = 1, "write"
             try:
                 yield
             except BaseException:
@@ -287,7 +292,7 @@ class SQLiteStore:
                 return
             self._con.execute("BEGIN DEFERRED")
             self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
-            self._depth = 1
+            self._depth, self._mode = 1, "read"
             try:
                 yield
             finally:
@@ -469,9 +474,15 @@ class SQLiteStore:
         top = self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0]
         return max(row[0][0] if row else 0, top) + 1
 
-    def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = ()) -> list[tuple]:
+    def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
+               replay_only: bool = False) -> list[tuple]:
         """Event rows (``EVENT_FIELDS`` order, payload still JSON text) with ``event_id > since``."""
-        sql = f"SELECT {_EVENT_COLS} FROM events WHERE event_id > ?"
+        if replay_only:  # the replay reads payloads of reanchor/rename/merge only: skip the rest
+            cols = _EVENT_COLS.replace(", payload", ", CASE WHEN kind IN ('reanchor','rename','merge') "
+                                                   "THEN payload ELSE '{}' END")
+        else:
+            cols = _EVENT_COLS
+        sql = f"SELECT {cols} FROM events WHERE event_id > ?"
         if where:
             sql += f" AND ({where})"
         return self._q(sql + " ORDER BY event_id", (since, *params))

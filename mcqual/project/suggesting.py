@@ -79,10 +79,10 @@ def suggest(self, suggester: Any, unit: str = "turn", *, segments: Any = None, i
 
     cb = self.codebook()
     if segments is None:
-        from ..segment import segments as make_segments
-
-        segments = make_segments(self.corpus(), unit=unit, include_interviewer=include_interviewer)
+        segments = _make_segments(self.corpus(), unit, include_interviewer)
     seglist = list(segments)
+    if iter(segments) is segments:  # a one-shot iterator: fit and suggest need it twice
+        segments = seglist
     if fit:
         suggester.fit(segments, cb, codings=self.codings())
     found = list(suggester.suggest(segments))
@@ -142,6 +142,19 @@ def suggest(self, suggester: Any, unit: str = "turn", *, segments: Any = None, i
         self._store.update_suggestions(list(refresh.values()))
     return SuggestReport(run_id, _describe(suggester), unit, len(seglist), len(found), len(new_rows), len(refresh),
                          kept, already)
+
+
+def _make_segments(corpus: Any, unit: str, include_interviewer: bool) -> Any:
+    import inspect
+
+    from ..segment import segments as make_segments
+
+    params = inspect.signature(make_segments).parameters
+    if "include_interviewer" in params:
+        return make_segments(corpus, unit=unit, include_interviewer=include_interviewer)
+    if "skip_interviewer" in params:
+        return make_segments(corpus, unit=unit, skip_interviewer=not include_interviewer)
+    return make_segments(corpus, unit=unit)
 
 
 def _describe(suggester: Any) -> str:

@@ -30,7 +30,8 @@ def codings(self, coder: str | Iterable[str] | None = None, status: str | Iterab
         Only these coders' codings (default: every coder's — one row per coder).
     status : str or list, optional
         ``"active"``, ``"fuzzy"`` (re-anchored on an edited quote) or
-        ``"orphaned"`` (quote gone after a re-import; kept, check by hand).
+        ``"orphaned"`` (quote gone after a re-import; kept, check by hand —
+        its ``snippet`` is the lost quote, ``start``/``end`` a best guess).
     code, transcript : str, optional
 
     Examples
@@ -54,21 +55,16 @@ def codings(self, coder: str | Iterable[str] | None = None, status: str | Iterab
                 if (coders is None or c.coder in coders) and (statuses is None or c.status in statuses)
                 and (code is None or c.code == code) and (transcript is None or c.transcript_id == transcript)]
         texts = self._store.transcript_texts({c.transcript_id for c in live}) if live else {}
-    cols: dict[str, list] = {k: [] for k in CODING_COLUMNS}
-    for c in live:
-        text = texts.get(c.transcript_id, "")
-        cols["coding_id"].append(c.coding_id)
-        cols["transcript_id"].append(c.transcript_id)
-        cols["start"].append(c.start)
-        cols["end"].append(c.end)
-        cols["code"].append(c.code)
-        cols["coder"].append(c.coder)
-        cols["status"].append(c.status)
-        cols["snippet"].append(text[c.start:c.end])
-        cols["created_at"].append(c.created_at)
-        cols["updated_at"].append(c.updated_at)
-        cols["suggestion_id"].append(c.suggestion_id)
-        cols["segment_id"].append(f"{c.transcript_id}@{c.start}-{c.end}")
+    tids = [c.transcript_id for c in live]
+    starts = [c.start for c in live]
+    ends = [c.end for c in live]
+    cols = {"coding_id": [c.coding_id for c in live], "transcript_id": tids, "start": starts, "end": ends,
+            "code": [c.code for c in live], "coder": [c.coder for c in live], "status": [c.status for c in live],
+            "snippet": [texts[t][a:b] if c.quote is None else c.quote
+                        for t, a, b, c in zip(tids, starts, ends, live)],
+            "created_at": [c.created_at for c in live], "updated_at": [c.updated_at for c in live],
+            "suggestion_id": [c.suggestion_id for c in live],
+            "segment_id": [f"{t}@{a}-{b}" for t, a, b in zip(tids, starts, ends)]}
     df = pd.DataFrame(cols, columns=CODING_COLUMNS)
     for k in ("coding_id", "start", "end"):
         df[k] = df[k].astype("int64")

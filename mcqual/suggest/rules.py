@@ -55,6 +55,31 @@ def _lemma_patterns(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+_LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "NORM")
+
+
+def _anchor_values(pattern: Sequence[dict[str, Any]]) -> set[str] | None:
+    """Literal values (lower-cased) one required token of ``pattern`` must have; None if there is none.
+
+    Examples
+    --------
+    >>> sorted(_anchor_values([{"LOWER": "quality", "OP": "?"}, {"NORM": {"IN": ["label", "seal"]}}]))
+    ['label', 'seal']
+    >>> _anchor_values([{"POS": "NOUN"}]) is None
+    True
+    """
+    for tok in pattern:
+        if tok.get("OP") in ("?", "*", "!"):
+            continue
+        for key in _LITERAL_KEYS:
+            v = tok.get(key)
+            if isinstance(v, str):
+                return {v, v.lower()}
+            if isinstance(v, dict) and isinstance(v.get("IN"), list):
+                return {str(x) for x in v["IN"]} | {str(x).lower() for x in v["IN"]}
+    return None
+
+
 def keyword_like(text: str, max_words: int = 4) -> bool:
     """True for a short phrase usable as a keyword ("public sector", "cost"), not a sentence.
 
@@ -110,8 +135,9 @@ class RuleSuggester(Suggester):
 
         nlp = rule_pipeline(self.lang)
         self.nlp_ = nlp
-        self.lower_ = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lemma_ = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.anchors_: set[int] = set()
+        self.always_match_ = False
         self.matcher_ = Matcher(nlp.vocab)
         self.exclude_ = PhraseMatcher(nlp.vocab, attr="NORM")
         self.n_rules_ = {}
@@ -123,13 +149,18 @@ class RuleSuggester(Suggester):
             phrases = [p for p in dict.fromkeys(p.strip() for p in phrases) if p]
             n = 0
             if phrases:
-                docs = list(nlp.pipe(phrases))
-                self.lower_.add(code_id, [nlp.make_doc(p) for p in phrases])
-                self.lemma_.add(code_id, docs)
+                # NORM is the lower-case lemma, so one matcher covers lower-case forms and their inflections
+                self.lemma_.add(code_id, list(nlp.pipe(phrases)))
                 n += len(phrases)
             for k, pat in enumerate(code.patterns if code is not None else ()):
                 try:
-                    self.matcher_.add(code_id, [_lemma_patterns(pat)])
+                    pattern = _lemma_patterns(pat)
+                    self.matcher_.add(code_id, [pattern])
+                    anchors = _anchor_values(pattern)
+                    if anchors is None:
+                        self.always_match_ = True
+                    else:
+                        self.anchors_.update(nlp.vocab.strings.add(a) for a in anchors)
                 except Exception as exc:  # spaCy raises ValueError/MatchPatternError
                     raise CodebookError("E205", f"code {code_id!r} pattern {k + 1}: {exc}",
                                         path=getattr(codebook, "source", None)) from exc
@@ -155,12 +186,20 @@ class RuleSuggester(Suggester):
         """Per text: ``{code: [(start_char, end_char, matched text, negation word or None), ...]}``."""
         self._check_fitted()
         vocab_strings = self.nlp_.vocab.strings
-        active = [m for m in (self.lower_, self.lemma_, self.matcher_) if len(m)]
+        from spacy.attrs import LOWER, NORM
+
+        use_phrases = len(self.lemma_) > 0
+        use_matcher = len(self.matcher_) > 0
+        anchors = self.anchors_
         use_exclude = self.use_exclude and len(self.exclude_) > 0
         out = []
         for doc in self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process):
             found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
-            hits = [h for m in active for h in m(doc)]
+            hits = list(self.lemma_(doc)) if use_phrases else []
+            # the token Matcher is slow: run it only on docs holding a literal a pattern needs
+            if use_matcher and (self.always_match_ or
+                                not anchors.isdisjoint(doc.to_array([LOWER, NORM]).ravel().tolist())):
+                hits += self.matcher_(doc)
             if not hits:
                 out.append({})
                 continue
@@ -169,10 +208,11 @@ class RuleSuggester(Suggester):
                 code = vocab_strings[m_id]
                 if code in vetoed:
                     continue
-                span = doc[s:e]
+                a = doc[s].idx
+                last = doc[e - 1]
+                b = last.idx + len(last)
                 neg = self._negated(doc, s) if self.negation else None
-                found.setdefault(code, {})[(span.start_char, span.end_char)] = (
-                    span.start_char, span.end_char, span.text, neg)
+                found.setdefault(code, {})[(a, b)] = (a, b, doc.text[a:b], neg)
             # drop matches nested inside a longer match of the same code
             res = {}
             for code, spans in found.items():
