@@ -52,7 +52,7 @@ def make_codebook(themes: int = 6, per_theme: int = 5) -> Codebook:
     for t in range(themes):
         codes.append(Code(f"t{t}", f"Theme {t}", codable=False))
         codes += [Code(f"t{t}.c{c}", f"Theme {t} / code {c}", parent=f"t{t}") for c in range(per_theme)]
-    return codes and Codebook(codes)
+    return Codebook(codes)
 
 
 def make_codings(corpus: Corpus, codebook: Codebook, n: int, seed: int = 1) -> pd.DataFrame:
@@ -95,6 +95,13 @@ def stages(corpus: Corpus, cb: Codebook, df: pd.DataFrame):
         pres = pd.crosstab(seg_key, df["code"]).clip(upper=1)
         return pres.T @ pres
 
+    turn_table = corpus.to_frame()[["transcript_id", "turn", "start"]].sort_values("start")
+
+    def raw_turn_cooc():
+        d = pd.merge_asof(df.sort_values("start"), turn_table, on="start", by="transcript_id")
+        pres = pd.crosstab(d["transcript_id"] + "#" + d["turn"].astype(str), d["code"]).clip(upper=1)
+        return pres.T @ pres
+
     def raw_framework():
         d = df.assign(n=df.groupby(["transcript_id", "start", "end", "code"])["coder"].transform("nunique"))
         d = d.sort_values(["transcript_id", "code", "n"], ascending=[True, True, False])
@@ -119,7 +126,7 @@ def stages(corpus: Corpus, cb: Codebook, df: pd.DataFrame):
          lambda: pd.crosstab(df["code"], group)),
         ("cooccurrence", "within segment, count", lambda: mq.cooccurrence(df, codebook=cb), raw_cooc),
         ("cooccurrence", "within turn, c-coefficient", lambda: mq.cooccurrence(df, "turn", "c", corpus=corpus),
-         None),
+         raw_turn_cooc),
         ("cooccurrence", "overlapping spans", lambda: mq.cooccurrence(df, "overlap"), None),
         ("framework_matrix", "cases x themes, 3 quotes", lambda: mq.framework_matrix(df, codebook=cb, corpus=corpus),
          raw_framework),

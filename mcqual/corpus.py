@@ -141,6 +141,7 @@ class Corpus(Sequence[Transcript]):
         if self.attributes is not None and len(df):
             attrs = self.attributes.copy()
             attrs.index = attrs.index.astype(str)
+            attrs = attrs[[c for c in attrs.columns if c not in df.columns]]  # turn columns win
             df = df.join(attrs, on="transcript_id")
         return df
 
@@ -152,7 +153,7 @@ class Corpus(Sequence[Transcript]):
         for t in self._items:
             row = {"transcript_id": t.id, "source": t.source, "turns": len(t.turns), "words": t.n_words,
                    "speakers": len(t.speakers), "language": t.language}
-            row.update(dict(t.attributes))
+            row.update({k: v for k, v in t.attributes.items() if k not in row})
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -158,18 +158,50 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     console.print(corpus.summary())
     console.print(f"outputs in {out.resolve()} ({time.perf_counter() - t0:.0f} s):")
     for p in sorted(out.iterdir()):
-        if p.is_file() and not p.name.startswith("."):
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(("-wal", "-shm")):
             console.print(f"  {p}")
+    proj.close()
     return 1 if corpus.errors else 0
 
 
-def export_stage(proj, out, console, suggestions=None, gold=None) -> None:
+def _fmt(overall) -> str:
+    if isinstance(overall, dict):
+        return ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in overall.items())
+    return str(overall)
+
+
+def analysis_codings(codings, suggestions=None, coder: str | None = None):
+    """The codings the report is made of, and whose they are.
+
+    One coder's codings (``coder``, else the coder with the most codings), so two coders' work is not
+    counted twice; with no human coding yet, the pending suggestions as a provisional coder
+    ``"suggested (not reviewed)"``.
+    """
+    import pandas as pd
+
+    if len(codings):
+        if coder is None:
+            coder = codings["coder"].value_counts().index[0]
+        return codings[codings["coder"] == coder].reset_index(drop=True), str(coder)
+    if suggestions is not None and len(suggestions):
+        df = pd.DataFrame({"transcript_id": suggestions["transcript_id"], "start": suggestions["start"],
+                           "end": suggestions["end"], "code": suggestions["code"]})
+        df["coder"] = "suggested (not reviewed)"
+        return df, "suggested (not reviewed)"
+    return codings, "nobody"
+
+
+def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | None = None) -> None:
     """Matrices, agreement, Excel, Word, heatmaps and REFI-QDA for a project."""
     import mcqual as mq
 
     out = Path(out)
     corpus, codebook = proj.corpus(), proj.codebook()
-    codings = proj.codings()
+    all_codings = proj.codings()
+    if suggestions is None:
+        suggestions = proj.suggestions(status="pending")
+    codings, whose = analysis_codings(all_codings, suggestions, coder)
+    console.print(f"matrices from the codings of: {whose} ({len(codings)} codings)")
     with _Step(console, "building matrices"):
         tables = {
             "code x case": mq.code_case_matrix(codings, codebook=codebook, corpus=corpus, level=1),
@@ -182,9 +214,8 @@ def export_stage(proj, out, console, suggestions=None, gold=None) -> None:
         tables["framework"] = framework
     for name, df in tables.items():
         write_frame(df.reset_index(), out / f"{name.replace(' ', '_')}.csv")
-    write_frame(codings, out / "codings.csv")
-    if suggestions is not None:
-        write_frame(suggestions, out / "suggestions.csv")
+    write_frame(all_codings, out / "codings.csv")
+    write_frame(suggestions, out / "suggestions.csv")
 
     if gold is not None and gold["coder"].nunique() >= 2:
         with _Step(console, "intercoder agreement (gold coders)"):
@@ -192,8 +223,20 @@ def export_stage(proj, out, console, suggestions=None, gold=None) -> None:
             both = gold[gold["transcript_id"].isin(
                 set(gold[gold.coder == coders[0]].transcript_id) & set(gold[gold.coder == coders[1]].transcript_id))]
             res = mq.agreement(both, coders=coders, unit="turn", corpus=corpus, codebook=codebook)
-        console.print(f"human–human ({coders[0]} vs {coders[1]}): {res.overall}")
+        console.print(f"human–human ({coders[0]} vs {coders[1]}, turns): {_fmt(res.overall)}")
         write_frame(res.per_code.reset_index(), out / "agreement_gold.csv")
+    if gold is not None and len(suggestions):
+        with _Step(console, "agreement of the suggestions with the gold coder"):
+            first = list(dict.fromkeys(gold["coder"]))[0]
+            g = gold[gold.coder == first][["transcript_id", "start", "end", "code", "coder"]]
+            m = suggestions[["transcript_id", "start", "end", "code"]].assign(coder="suggestions")
+            m = m[m.transcript_id.isin(set(g.transcript_id))]
+            import pandas as pd
+
+            res = mq.agreement(pd.concat([g, m], ignore_index=True), coders=[first, "suggestions"], unit="turn",
+                               corpus=corpus, codebook=codebook)
+        console.print(f"human–machine ({first} vs suggestions, turns): {_fmt(res.overall)}")
+        write_frame(res.per_code.reset_index(), out / "agreement_suggestions.csv")
 
     with _Step(console, "plots"):
         figs = {}
@@ -205,7 +248,11 @@ def export_stage(proj, out, console, suggestions=None, gold=None) -> None:
     with _Step(console, "Excel workbook"):
         mq.export.to_excel(out / "mcqual_report.xlsx", tables, codebook=codebook, codings=codings, corpus=corpus)
     with _Step(console, "Word report"):
-        mq.export.to_docx(out / "mcqual_report.docx", tables, codebook=codebook, codings=codings, corpus=corpus,
-                          figures=list(figs.values()))
+        quotes = mq.framework_matrix(codings, rows="case", cols="theme", quotes=3, codebook=codebook,
+                                     corpus=corpus, long=True)
+        mq.export.to_docx(out / "mcqual_report.docx", {k: v for k, v in tables.items() if k != "framework"},
+                          codebook=codebook, codings=codings, quotes=quotes, attributes=corpus.attributes,
+                          figures=[(p, f"Heatmap: {name}") for name, p in figs.items()],
+                          title="Micro-credentials study: theme tables")
     with _Step(console, "REFI-QDA project"):
         mq.to_qdpx(proj, out / "mcqual_project.qdpx")

@@ -131,6 +131,7 @@ def test_code_group_matrix(codings, codebook, corpus):
     assert m.n.to_dict() == {"employer": 1, "learner": 2}
     assert m.loc["trust"].tolist() == [3, 2]
     assert m.column_labels() == ["employer (n=1)", "learner (n=2)"]
+    assert m.with_n_labels().columns.tolist() == ["employer (n=1)", "learner (n=2)"]
     pct = mq.code_group_matrix(codings, by="respondent_group", value="case_pct", codebook=codebook,
                                corpus=corpus, level=1)
     assert pct.loc["trust"].tolist() == [100.0, 50.0]   # int-03 (learner) has no codings
@@ -292,3 +293,16 @@ def test_group_matrix_repr_names_group_sizes(codings, corpus):
     m = mq.code_group_matrix(codings, corpus=corpus)
     assert "cases per group: employer n=1, learner n=2" in repr(m)
     assert m.reset_index().shape == (3, 3)  # still a DataFrame for exports (3 codes used)
+
+
+def test_overlap_c_stays_bounded():
+    # two "cost" spans each overlap the same three "trust" spans: 6 pairs, n1 = 2, n2 = 3
+    rows = [("t", 0, 100, "cost"), ("t", 5, 100, "cost"),
+            ("t", 10, 20, "trust"), ("t", 30, 40, "trust"), ("t", 50, 60, "trust")]
+    df = pd.DataFrame(rows, columns=["transcript_id", "start", "end", "code"])
+    assert mq.cooccurrence(df, within="overlap").loc["cost", "trust"] == 6
+    c = mq.cooccurrence(df, within="overlap", measure="c").loc["cost", "trust"]
+    assert c == 1.0  # every span of each code overlaps the other: n12 = (2 + 3) / 2
+    one = mq.cooccurrence(df.iloc[[0, 2, 3]].assign(end=[15, 20, 40]), within="overlap", measure="c")
+    # cost [0, 15) overlaps trust [10, 20) only; trust [30, 40) overlaps nothing: n12 = 1
+    assert one.loc["cost", "trust"] == pytest.approx(1 / (1 + 2 - 1))

@@ -119,6 +119,9 @@ def test_schema_pragmas_and_append_only_triggers(project):
         con.execute("DELETE FROM events")
     con.close()
     assert project.integrity_check() == "ok"
+    from mcqual.project.storage import Storage
+
+    assert isinstance(project._store, Storage)
     # foreign keys are enforced on the project's connection
     with pytest.raises(sqlite3.IntegrityError):
         project._store.append_events([{"kind": "code", "coder": "x", "created_at": "t", "transcript_id": "nope",

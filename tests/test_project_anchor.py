@@ -189,3 +189,30 @@ def test_edits_outside_a_span_keep_it_exact(words, data):
     got = Anchorer(old, new).anchor(a, b)
     assert got.status in ("exact", "moved")
     assert new[got.start:got.end] == old[a:b]
+
+
+@pytest.mark.parametrize("sep", ["\n\n", " "])  # turns on lines, or one 70,000-character line
+def test_reanchoring_a_long_interview_is_fast(sep):
+    import random
+    import time
+
+    rng = random.Random(0)
+    vocab = "employers trust badges issued by known universities and recognise stacked credits the a of".split()
+    turns = [" ".join(rng.choice(vocab) for _ in range(60)) + "." for _ in range(200)]
+    old = sep.join(turns)
+    edited = list(turns)
+    for _ in range(15):
+        i = rng.randrange(len(edited))
+        edited[i] = edited[i].replace(" the ", " THE ", 1)
+    edited.insert(100, "A new turn.")
+    new = sep.join(edited)
+    spans = [(s, s + 120) for s in range(0, len(old) - 120, 250)]
+    t0 = time.perf_counter()
+    got = reanchor(old, new, spans)
+    assert time.perf_counter() - t0 < 5
+    assert all(a.status != "orphaned" for a in got)
+    same = [a for a, (s, e) in zip(got, spans) if a.status in ("exact", "moved")]
+    assert len(same) > len(spans) * 0.8
+    for a, (s, e) in zip(got, spans):
+        if a.status in ("exact", "moved"):
+            assert new[a.start:a.end] == old[s:e]

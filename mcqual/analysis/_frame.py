@@ -83,6 +83,12 @@ class Matrix(pd.DataFrame):
             out.append(text)
         return out
 
+    def with_n_labels(self) -> pd.DataFrame:
+        """A plain DataFrame with the display headers (``'employer (n=4)'``) as column labels."""
+        out = pd.DataFrame(self).copy()
+        out.columns = pd.Index(self.column_labels(), name=self.columns.name)
+        return out
+
     def row_labels(self) -> list[str]:
         return [self.labels.get(i, str(i)) for i in self.index]
 

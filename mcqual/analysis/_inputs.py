@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ._ranges import expand_ranges
 
 REQUIRED = ("transcript_id", "start", "end", "code")
 _WORD = re.compile(r"\S+")
@@ -44,10 +45,7 @@ def codings_frame(codings: Any, coders: Sequence[str] | str | None = None, defau
     if keep_source:
         df = df.assign(_src=np.arange(len(df)))
     if "segment_id" in df.columns and not {"transcript_id", "start", "end"} <= set(df.columns):
-        parts = df["segment_id"].astype(str).str.extract(r"^(?P<transcript_id>.*)@(?P<start>\d+)-(?P<end>\d+)$")
-        if parts["start"].isna().any():
-            bad = df["segment_id"][parts["start"].isna()].iloc[0]
-            raise AnalysisError("E500", f"segment_id {bad!r} is not '<transcript_id>@<start>-<end>'")
+        parts = split_segment_ids(df["segment_id"])
         df = df.drop(columns=[c for c in ("transcript_id", "start", "end") if c in df.columns]).assign(
             transcript_id=parts["transcript_id"], start=parts["start"], end=parts["end"])
     missing = [c for c in REQUIRED if c not in df.columns]
@@ -75,6 +73,15 @@ def codings_frame(codings: Any, coders: Sequence[str] | str | None = None, defau
         keep = [coders] if isinstance(coders, str) else list(coders)
         out = out[out["coder"].isin(keep)]
     return out.reset_index(drop=True)
+
+
+def split_segment_ids(ids: pd.Series) -> pd.DataFrame:
+    """``'int-01@10-42'`` -> columns transcript_id, start, end (the inverse of ``make_segment_id``)."""
+    parts = ids.astype(str).str.extract(r"^(?P<transcript_id>.*)@(?P<start>\d+)-(?P<end>\d+)$")
+    if parts["start"].isna().any():
+        bad = ids[parts["start"].isna()].iloc[0]
+        raise AnalysisError("E500", f"segment_id {bad!r} is not '<transcript_id>@<start>-<end>'")
+    return parts.astype({"start": "int64", "end": "int64"})
 
 
 def _as_frame(codings: Any) -> pd.DataFrame:
@@ -248,9 +255,9 @@ def turn_units(df: pd.DataFrame, corpus: Any) -> pd.DataFrame:
             e = df["end"].to_numpy()[idx]
             first = np.maximum(np.searchsorted(starts, s, "right") - 1, 0)
             last = np.maximum(np.searchsorted(starts, e, "left") - 1, first)
-        n = last - first + 1
-        rows.append(np.repeat(idx, n))
-        turns.append(np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)))
+        owner, turn = expand_ranges(first, last + 1)
+        rows.append(idx[owner])
+        turns.append(turn)
     if not rows:
         return pd.DataFrame({"row": np.array([], dtype=np.int64), "turn": np.array([], dtype=np.int64)})
     return pd.DataFrame({"row": np.concatenate(rows), "turn": np.concatenate(turns)})

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ._inputs import check_option, code_labels, code_rows, codings_frame, roll_up
+from ._inputs import check_option, code_labels, code_rows, codings_frame, roll_up, split_segment_ids
+from ._ranges import expand_ranges
 from .reliability import unitized_alpha
 
 __all__ = ["agreement", "AgreementReport"]
@@ -126,7 +127,7 @@ def _binary_stats(x: np.ndarray, weights: np.ndarray | None = None) -> tuple[flo
         po = (tot - pa_ - pb_ + 2 * both) / tot
         pe = (pa_ * pb_ + (tot - pa_) * (tot - pb_)) / tot ** 2
         kappas.append((po - pe) / (1 - pe) if pe < 1 else float("nan"))
-    kappa = float(np.mean(kappas)) if kappas and not all(np.isnan(kappas)) else float("nan")
+    kappa = float(np.nanmean(kappas)) if kappas and not all(np.isnan(kappas)) else float("nan")
     return pa, kappa, alpha
 
 
@@ -135,17 +136,14 @@ def _binary_stats(x: np.ndarray, weights: np.ndarray | None = None) -> tuple[flo
 # ---------------------------------------------------------------------------
 def _gather(codings: Any, coders: Sequence[str] | None, min_score: float | None) -> pd.DataFrame:
     if isinstance(codings, Mapping):
-        frames = []
-        for name, value in codings.items():
-            f = codings_frame(value)
-            if min_score is not None and "score" in f.columns:
-                f = f[f["score"].astype(float) >= min_score]
-            frames.append(f.assign(coder=str(name))[["transcript_id", "start", "end", "code", "coder"]])
-        df = pd.concat(frames, ignore_index=True) if frames else codings_frame(pd.DataFrame(columns=["transcript_id", "start", "end", "code"]))
+        if not codings:
+            raise AnalysisError("E502", "agreement needs at least two coders; the dict of codings is empty")
+        df = pd.concat([codings_frame(v).assign(coder=str(k)) for k, v in codings.items()], ignore_index=True)
     else:
         df = codings_frame(codings)
-        if min_score is not None and "score" in df.columns:
-            df = df[df["score"].astype(float) >= min_score]
+    if min_score is not None and "score" in df.columns:  # human codings have no score: kept
+        score = pd.to_numeric(df["score"], errors="coerce")
+        df = df[score.isna() | (score >= min_score)]
     if coders is not None:
         df = df[df["coder"].isin([str(c) for c in coders])]
     return df.reset_index(drop=True)
@@ -161,8 +159,7 @@ def _segments_frame(segments: Any) -> pd.DataFrame:
     if not {"transcript_id", "start", "end"} <= set(df.columns):
         if "segment_id" not in df.columns:
             raise AnalysisError("E500", "segments= needs transcript_id, start, end (or segment_id)")
-        parts = df["segment_id"].astype(str).str.extract(r"^(?P<transcript_id>.*)@(?P<start>\d+)-(?P<end>\d+)$")
-        df = parts
+        df = split_segment_ids(df["segment_id"])
     out = pd.DataFrame({"transcript_id": df["transcript_id"].astype(str), "start": df["start"].astype("int64"),
                         "end": df["end"].astype("int64")})
     return out.drop_duplicates().sort_values(["transcript_id", "start", "end"], ignore_index=True)
@@ -184,11 +181,7 @@ def _map_to_units(df: pd.DataFrame, units: pd.DataFrame) -> tuple[np.ndarray, np
         # candidate units: start before the coding ends; units may nest, so scan from the first
         # unit whose running max end passes the coding start
         max_end = np.maximum.accumulate(ue)
-        lo = np.searchsorted(max_end, s, "right")
-        hi = np.searchsorted(us, e, "left")
-        cnt = np.maximum(hi - lo, 0)
-        ci = np.repeat(np.arange(len(idx)), cnt)
-        uj = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        ci, uj = expand_ranges(np.searchsorted(max_end, s, "right"), np.searchsorted(us, e, "left"))
         ov = np.minimum(e[ci], ue[uj]) - np.maximum(s[ci], us[uj])
         ok = (ov > 0) & ((2 * ov >= ue[uj] - us[uj]) | (2 * ov >= e[ci] - s[ci]))
         rows.append(idx[ci[ok]])
@@ -257,9 +250,13 @@ def agreement(codings: Any, coders: Sequence[str] | None = None, unit: str = "se
     """
     check_option("unit", unit, UNITS)
     df = _gather(codings, coders, min_score)
-    names = [str(c) for c in coders] if coders is not None else sorted(df["coder"].unique().tolist())
+    names = [str(c) for c in coders] if coders is not None else list(dict.fromkeys(df["coder"]))
     if len(names) < 2:
         raise AnalysisError("E502", f"agreement needs at least two coders; found {names or 'none'}")
+    absent = [c for c in names if not (df["coder"] == c).any()]
+    if absent:
+        raise AnalysisError("E502", f"no codings by {', '.join(absent)} (coders present: "
+                                    f"{', '.join(map(str, dict.fromkeys(df['coder'])))})")
     if transcripts is None:
         sets = [set(df.loc[df["coder"] == c, "transcript_id"]) for c in names]
         tids = sorted(set.intersection(*sets))

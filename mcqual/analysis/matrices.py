@@ -20,13 +20,14 @@ np.int64(1)
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
 from ._frame import Matrix
+from ._ranges import expand_ranges
 from ._inputs import (case_attributes, case_ids, check_option, code_labels, code_rows, codings_frame,
                       group_of, roll_up, turn_units, word_counts)
 
@@ -227,23 +228,36 @@ def _units(df: pd.DataFrame, within: str, corpus: Any) -> tuple[np.ndarray, np.n
     return key.factorize()[0], rows
 
 
-def _overlap_pairs(df: pd.DataFrame, r: np.ndarray, k: int) -> np.ndarray:
-    """k x k counts of overlapping span pairs between different codes (distinct spans per code)."""
-    co = np.zeros((k, k), dtype=np.int64)
+def _overlap_pairs(df: pd.DataFrame, r: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Overlaps between spans of different codes (distinct spans per code).
+
+    Returns ``(pairs, touched)``: k x k counts of overlapping span pairs, and
+    ``touched[a, b]`` = spans of code a that overlap at least one span of code b.
+    """
+    pairs = np.zeros((k, k), dtype=np.int64)
+    hit_span, hit_code, own = [], [], []
+    offset = 0
     for _, idx in df.groupby("transcript_id", sort=False).indices.items():
         s, e, c = df["start"].to_numpy()[idx], df["end"].to_numpy()[idx], r[idx]
         order = np.argsort(s, kind="stable")
         s, e, c = s[order], e[order], c[order]
-        hi = np.searchsorted(s, e, "left")            # spans j > i with start_j < end_i overlap i
-        cnt = hi - np.arange(len(s)) - 1
-        if cnt.sum() == 0:
-            continue
-        i = np.repeat(np.arange(len(s)), cnt)
-        j = i + 1 + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        a, b = c[i], c[j]
-        diff = a != b
-        np.add.at(co, (a[diff], b[diff]), 1)
-    return co + co.T
+        # spans j > i (sorted by start) with start_j < end_i overlap span i
+        i, j = expand_ranges(np.arange(1, len(s) + 1), np.searchsorted(s, e, "left"))
+        diff = c[i] != c[j]
+        i, j = i[diff], j[diff]
+        pairs += np.bincount(c[i] * k + c[j], minlength=k * k).reshape(k, k)
+        hit_span += [offset + i, offset + j]
+        hit_code += [c[j], c[i]]
+        own.append(c)
+        offset += len(s)
+    touched = np.zeros((k, k), dtype=np.int64)
+    if hit_span:
+        hit = np.zeros((offset, k), dtype=bool)           # span x other code it overlaps
+        hit[np.concatenate(hit_span), np.concatenate(hit_code)] = True
+        owner = np.concatenate(own)
+        for a in range(k):
+            touched[a] = hit[owner == a].sum(0)
+    return pairs + pairs.T, touched
 
 
 def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", *, corpus: Any = None,
@@ -265,9 +279,12 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
         over units. ``c``: ATLAS.ti's c-coefficient
         ``c = n12 / (n1 + n2 - n12)`` with ``n1, n2`` the codes' frequencies
         (distinct coded spans) and ``n12`` their co-occurrence frequency; it
-        equals ``jaccard`` for ``within="segment"`` and ``"overlap"``, and can
-        exceed 1 under ``overlap`` when one span overlaps several of the other
-        code (ATLAS.ti warns of the same). Diagonals of ``jaccard``/``c`` are 1.
+        equals ``jaccard`` for ``within="segment"``. Under ``overlap`` both use
+        ``n12 = (m12 + m21) / 2``, ``m12`` the spans of code 1 that overlap a
+        span of code 2: the number of overlapping pairs when spans pair one to
+        one, and never more than ``(n1 + n2) / 2``, so the coefficient stays in
+        [0, 1] (ATLAS.ti's raw pair count can push it above 1). Diagonals of
+        ``jaccard``/``c`` are 1 for used codes.
 
     Examples
     --------
@@ -287,8 +304,9 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
     r = _index(spans["row"], rows)
     freq = np.bincount(r, minlength=k).astype(np.int64)
     if within == "overlap":
-        co = _overlap_pairs(spans, r, k)
+        co, touched = _overlap_pairs(spans, r, k)
         units_n = freq
+        shared = (touched + touched.T) / 2   # = pairs when spans pair one to one; keeps c in [0, 1]
     else:
         unit, pos = _units(spans, within, corpus)
         pairs = np.unique(unit.astype(np.int64) * k + r[pos])
@@ -303,8 +321,9 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
         data: np.ndarray = co
     else:
         n = units_n if measure == "jaccard" else freq
-        denom = n[:, None] + n[None, :] - co
-        data = np.divide(co, denom, out=np.zeros((k, k)), where=denom > 0)
+        n12 = shared if within == "overlap" else co
+        denom = n[:, None] + n[None, :] - n12
+        data = np.divide(n12, denom, out=np.zeros((k, k)), where=denom > 0)
         np.fill_diagonal(data, np.where(n > 0, 1.0, 0.0))
     idx = pd.Index(rows, name="code")
     frame = pd.DataFrame(data, index=idx, columns=pd.Index(rows, name="code_2"))

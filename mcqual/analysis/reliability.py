@@ -29,6 +29,7 @@ from typing import Any, Iterable, Literal, Sequence
 import numpy as np
 
 from ..errors import AnalysisError
+from ._ranges import expand_ranges
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -463,16 +464,20 @@ def krippendorff_alpha_ci(data: Any, level: Level = "nominal", n_boot: int = 200
     while done < n_boot:
         b = min(block, n_boot - done)
         idx = rng.integers(0, n_units, size=(b, n_units))
-        w = np.zeros((b, n_units))
-        np.add.at(w, (np.repeat(np.arange(b), n_units), idx.ravel()), 1.0)
+        flat = (np.arange(b)[:, None] * n_units + idx).ravel()
+        w = np.bincount(flat, minlength=b * n_units).reshape(b, n_units).astype(float)
         o = (w @ per_unit).reshape(b, k, k)
         n_c = o.sum(2)
         n = n_c.sum(1)
-        for j in range(b):
-            d2 = d2_fixed if d2_fixed is not None else _delta2(values, n_c[j], level)
-            do = (o[j] * d2).sum() / n[j]
-            de = (np.outer(n_c[j], n_c[j]) * d2).sum() / (n[j] * (n[j] - 1)) if n[j] > 1 else 0.0
-            out[done + j] = 1.0 - do / de if de > 0 else (1.0 if do == 0 else np.nan)
+        if d2_fixed is not None:
+            d2 = np.broadcast_to(d2_fixed, (b, k, k))
+        else:  # ordinal distances depend on each resample's marginals
+            d2 = np.stack([_delta2(values, n_c[j], level) for j in range(b)])
+        do = (o * d2).sum((1, 2)) / n
+        de = np.einsum("bi,bij,bj->b", n_c, d2, n_c) / np.maximum(n * (n - 1), 1e-300)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[done:done + b] = np.where(de > 0, 1.0 - do / np.where(de > 0, de, 1.0),
+                                          np.where(do == 0, 1.0, np.nan))
         done += b
     tail = (1 - confidence) / 2
     low, high = np.nanquantile(out, [tail, 1 - tail])
@@ -517,14 +522,10 @@ def _pair_disagreement(a: tuple, b: tuple) -> float:
     sb, lb, ub = b
     ea, eb = sa + la, sb + lb
     # every pair of sections that intersect: sweep with searchsorted
-    lo = np.searchsorted(eb, sa, side="right")        # first section of b ending after a starts
-    hi = np.searchsorted(sb, ea, side="left")         # sections of b starting before a ends
-    counts = np.maximum(hi - lo, 0)
-    if counts.sum() == 0:
+    # from the first section of b ending after a starts, to the last starting before a ends
+    ia, ib = expand_ranges(np.searchsorted(eb, sa, side="right"), np.searchsorted(sb, ea, side="left"))
+    if len(ia) == 0:
         return 0.0
-    ia = np.repeat(np.arange(len(sa)), counts)
-    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    ib = np.repeat(lo, counts) + offs
     db = sa[ia] - sb[ib]
     de = ea[ia] - eb[ib]
     both = ua[ia] & ub[ib]

@@ -238,8 +238,14 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             cur = _Draft(c.speaker, time)
             drafts.append(cur)
             cur.paras.append(line.para)
-            if not c.alone:
+            if c.alone:
+                role_of_para.setdefault(line.para, "label")
+            else:
                 add(line, pos, cur)
+            continue
+        if sp.is_trailer(text):
+            meta.setdefault("transcribed_by", text.strip())
+            role_of_para.setdefault(line.para, "preamble")
             continue
         if not text.strip() or sp.is_separator(text):
             if not labelled and sp.is_separator(text):

@@ -137,7 +137,7 @@ date time location place country city region duration length language project st
 interview_no interview_number case case_id id group respondent_group sector organisation organization
 company role position job age gender sex mode format medium transcriber transcribed recorded recording
 file title code pseudonym profile participant_profile respondent_id participant_id session venue
-institution provider type setting notes note consent version
+institution provider type setting consent version
 """.split())
 
 _ANNOTATIONS = frozenset("""
@@ -196,7 +196,7 @@ _BRACKET = re.compile(r"\[(?P<name>[^\[\]\n:]{1,30})\][ \t]*:?[ \t]*")
 _INLINE = re.compile(r"(?P<name>[^\s:\[\]()\-–—][^:\n\[\]()–—]{0,44}?)"
                      r"(?:[ \t]*\((?P<paren>[^()\n]{1,40})\))?"
                      r"[ \t\u00a0]*(?P<sep>:(?![/\\]|\d)|(?<=[ \t\u00a0])-(?=[ \t\u00a0])|[–—](?=[ \t\u00a0]))[ \t\u00a0]*")
-_INITIALS = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{2,3}\d?$")
+_INITIALS = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]{1,3}\d?$")
 _ID_LIKE = re.compile(r"(?i)^(?:[a-z]{1,4}[ _-]?\d{1,4}|speaker[ _-]?\d+|\d{1,3})$")
 
 
@@ -339,6 +339,13 @@ def _classify(name: str, max_tokens: int) -> str | None:
     return _strength(name)
 
 
+def _full_name(name: str) -> bool:
+    """Two to four capitalised words: ``Ben Roth``, ``Siobhán Murphy``."""
+    tokens = name.split()
+    return 2 <= len(tokens) <= 4 and all(t[0].isupper() and t.replace("-", "").replace("'", "").isalpha()
+                                         for t in tokens)
+
+
 def _name_ok_bracket(name: str) -> bool:
     return bool(_ID_LIKE.match(name)) or _name_ok(name)
 
@@ -412,6 +419,9 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
     medium = {c.speaker.casefold() for c, s in zip(candidates, strength) if c is not None and s == "medium"}
     weak_rec = {c.speaker.casefold() for c, s in zip(candidates, strength)
                 if c is not None and s == "weak" and names[c.speaker.casefold()] >= 2}
+    singles = {c.speaker.casefold() for c, s in zip(candidates, strength)
+               if c is not None and s == "weak" and names[c.speaker.casefold()] == 1 and c.form == "inline-colon"
+               and _full_name(c.speaker)}
     # a weak "Name  0:01"-alone form is convincing when the form itself recurs
     alone_time = sum(1 for c in candidates if c is not None and c.form == "alone-time")
     out = []
@@ -425,6 +435,9 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
             ok = len(strong | medium) >= 2 or names[key] >= 2
         else:
             ok = key in weak_rec and len(strong | medium | weak_rec) >= 2
+            if not ok and (key in singles or key in weak_rec) and len(strong | medium | weak_rec | singles) >= 2:
+                # "Ben Roth: …" once, beside a recurring label, is a speaker too
+                ok = any(names[k] >= 2 for k in weak_rec | strong | medium)
             if c.form == "alone-time":
                 ok = ok or (alone_time >= 3 and names[key] >= 2)
         out.append(ok)
@@ -537,6 +550,22 @@ def norm_key(key: str) -> str:
     return re.sub(r"[^\w]+", "_", key.strip().casefold()).strip("_")
 
 
+_TRAILER = re.compile(r"(?i)^\s*(?:transcribed|transcription|transcript\s+generated|automatically\s+transcribed)"
+                      r"\s+(?:by|with|using)\s+\S+")
+
+
+def is_trailer(line: str) -> bool:
+    """A transcription tool's sign-off (``Transcribed by https://otter.ai``): metadata, not speech.
+
+    Examples
+    --------
+    >>> is_trailer("Transcribed by https://otter.ai"), is_trailer("Transcribed by hand, I think.")
+    (True, False)
+    """
+    s = line.strip()
+    return bool(_TRAILER.match(s)) and len(s.split()) <= 6 and not s.endswith((",", "."))
+
+
 def is_separator(line: str) -> bool:
     """A line of only dashes, stars, underscores or equals signs (``-----``).
 
@@ -574,7 +603,7 @@ def header_block(lines: Iterable[str]) -> int:
     0
     """
     keys: set[str] = set()
-    has_meta = False
+    has_meta = piped = False
     titles = 0
     end = 0
     for i, line in enumerate(lines):
@@ -583,7 +612,7 @@ def header_block(lines: Iterable[str]) -> int:
                 end = i + 1
             continue
         if _pipe_parts(line):
-            has_meta = True
+            has_meta = piped = True
             end = i + 1
             continue
         kv = key_value(line)
@@ -599,7 +628,7 @@ def header_block(lines: Iterable[str]) -> int:
         if key in METADATA_KEYS or key.split("_")[0] in METADATA_KEYS:
             has_meta = True
         end = i + 1
-    return end if has_meta else 0
+    return end if has_meta and (len(keys) >= 2 or piped) else 0
 
 
 _OTTER_NEXT = {"summary keywords": "keywords", "keywords": "keywords", "speakers": "speakers",

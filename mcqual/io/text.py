@@ -152,16 +152,17 @@ def decode(data: bytes, *, encoding: str | None = None, path: Any = None) -> str
             except UnicodeDecodeError as exc:
                 raise TranscriptError("E109", f"the file starts with a {codec} byte-order mark but is not valid "
                                       f"{codec} (byte {exc.start})", path=path) from None
-    try:
-        return _check_text(data.decode("utf-8"), path)
-    except UnicodeDecodeError:
-        pass
     head = data[:4000]
-    if head.count(b"\x00") > len(head) // 4:
+    if b"\x00" not in head:  # text never holds NULs; UTF-16 without a BOM does (and may be valid UTF-8)
+        try:
+            return _check_text(data.decode("utf-8"), path)
+        except UnicodeDecodeError:
+            pass
+    elif head.count(b"\x00") > len(head) // 16:
         codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
         try:
             return _check_text(data.decode(codec), path)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, TranscriptError):
             pass
     try:
         return _check_text(data.decode("cp1252"), path)

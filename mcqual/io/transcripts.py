@@ -59,7 +59,8 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
     Returns
     -------
     Corpus
-        Transcripts ordered by path, ``errors`` for files that failed.
+        Transcripts (a folder's sorted by path, a list's in the order given) and
+        ``errors`` for the files that failed.
 
     Examples
     --------

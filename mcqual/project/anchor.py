@@ -10,8 +10,9 @@ For each span ``[start, end)`` of the old text, in order of preference:
 3. **orphaned** — nothing similar is left. The span is kept (clamped to the
    new text) and flagged, never dropped.
 
-The diff runs over word/space/punctuation tokens with
-:class:`difflib.SequenceMatcher` (fast on long interviews, exact on offsets).
+The diff (:class:`difflib.SequenceMatcher`) runs over lines, then over the
+sentences of changed lines, then over the word/space/punctuation tokens of
+changed sentences: fast on long interviews, exact on offsets.
 
 Examples
 --------
@@ -50,12 +51,38 @@ class Anchor:
         return (self.start, self.end)
 
 
-def _tokens(text: str) -> tuple[list[str], list[int]]:
-    toks, starts = [], []
-    for m in _TOKEN.finditer(text):
-        toks.append(m.group())
+_LEVELS = (re.compile(r"[^\n]*\n|[^\n]+"),          # lines (turns, paragraphs)
+           re.compile(r"[^.!?]+[.!?]*\s*|[.!?]+\s*"),  # sentences
+           _TOKEN)                                     # words, spaces, punctuation
+
+#: above this many units, SequenceMatcher's autojunk heuristic keeps the diff fast
+_AUTOJUNK_ABOVE = 3000
+
+
+def _units(text: str, level: int) -> tuple[list[str], list[int]]:
+    units, starts = [], []
+    for m in _LEVELS[level].finditer(text):
+        units.append(m.group())
         starts.append(m.start())
-    return toks, starts
+    return units, starts
+
+
+def _diff(old: str, new: str, o_off: int, n_off: int, level: int, out: list[tuple[int, int, int]]) -> None:
+    """Equal blocks of ``old`` vs ``new``: lines first, then sentences, then tokens inside changed parts."""
+    ou, os_ = _units(old, level)
+    nu, ns_ = _units(new, level)
+    if not ou or not nu:
+        return
+    sm = SequenceMatcher(None, ou, nu, autojunk=max(len(ou), len(nu)) > _AUTOJUNK_ABOVE)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        o0 = os_[i1] if i1 < len(ou) else len(old)
+        o1 = os_[i2] if i2 < len(ou) else len(old)
+        n0 = ns_[j1] if j1 < len(nu) else len(new)
+        n1 = ns_[j2] if j2 < len(nu) else len(new)
+        if tag == "equal":
+            out.append((o_off + o0, o_off + o1, n_off + n0))
+        elif tag == "replace" and level + 1 < len(_LEVELS):
+            _diff(old[o0:o1], new[n0:n1], o_off + o0, n_off + n0, level + 1, out)
 
 
 class Anchorer:
@@ -71,17 +98,9 @@ class Anchorer:
 
     def __init__(self, old: str, new: str, *, min_score: float = 80.0) -> None:
         self.old, self.new, self.min_score = old, new, min_score
-        otoks, ostarts = _tokens(old)
-        ntoks, nstarts = _tokens(new)
-        sm = SequenceMatcher(None, otoks, ntoks, autojunk=False)
-        # equal character blocks: (old_start, old_end, new_start)
-        blocks: list[tuple[int, int, int]] = []
-        for a, b, size in sm.get_matching_blocks():
-            if size == 0:
-                continue
-            o0 = ostarts[a]
-            o1 = ostarts[a + size - 1] + len(otoks[a + size - 1])
-            blocks.append((o0, o1, nstarts[b]))
+        blocks: list[tuple[int, int, int]] = []  # equal character blocks: (old_start, old_end, new_start)
+        _diff(old, new, 0, 0, 0, blocks)
+        blocks.sort()
         self._blocks = blocks
         self._block_starts = [b[0] for b in blocks]
 

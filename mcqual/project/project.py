@@ -34,7 +34,7 @@ from ..errors import ProjectError
 from . import _convert as cv
 from .anchor import Anchorer
 from .events import Event, State, replay
-from .reports import ImportReport, Orphan, SuggestReport
+from .reports import ImportReport, Orphan
 from .store import SQLiteStore
 
 SYSTEM_CODER = "mcqual"
@@ -45,13 +45,16 @@ class Project:
 
     Parameters
     ----------
-    store : Storage
-        The backend (:class:`~mcqual.project.store.SQLiteStore`).
+    store : Storage or path
+        The backend (:class:`~mcqual.project.store.SQLiteStore`), or the path of
+        an existing project file (same as :meth:`open`).
     coder : str, optional
         The default coder id for decisions (``project.coder = "ab"`` works too).
     """
 
-    def __init__(self, store: SQLiteStore, *, coder: str | None = None) -> None:
+    def __init__(self, store: SQLiteStore | str | Path, *, coder: str | None = None) -> None:
+        if isinstance(store, (str, Path)):  # mq.Project("study.mcq") opens an existing project
+            store = SQLiteStore.open(store)
         self._store = store
         self.coder = coder
         self._state_cache: State | None = None

@@ -468,12 +468,6 @@ class SQLiteStore:
         # one executemany inside one write transaction: the ids are contiguous
         return list(range(last - len(params) + 1, last + 1))
 
-    def next_event_id(self) -> int:
-        """The id the next appended event gets (call inside :meth:`write`)."""
-        row = self._q("SELECT seq FROM sqlite_sequence WHERE name='events'")
-        top = self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0]
-        return max(row[0][0] if row else 0, top) + 1
-
     def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
                replay_only: bool = False) -> list[tuple]:
         """Event rows (``EVENT_FIELDS`` order, payload still JSON text) with ``event_id > since``."""

@@ -58,26 +58,31 @@ def _lemma_patterns(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 _LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "NORM")
 
 
-def _anchor_values(pattern: Sequence[dict[str, Any]]) -> set[str] | None:
-    """Literal values (lower-cased) one required token of ``pattern`` must have; None if there is none.
+def _anchor_values(pattern: Sequence[dict[str, Any]]) -> list[set[str]] | None:
+    """For each required token of ``pattern`` with literal values, the values it accepts; None if none has.
+
+    A text can only match when it holds one value of every set (a cheap filter before the slow Matcher).
 
     Examples
     --------
-    >>> sorted(_anchor_values([{"LOWER": "quality", "OP": "?"}, {"NORM": {"IN": ["label", "seal"]}}]))
-    ['label', 'seal']
+    >>> _anchor_values([{"LOWER": "quality", "OP": "?"}, {"NORM": {"IN": ["label", "seal"]}}])
+    [{'label', 'seal'}]
     >>> _anchor_values([{"POS": "NOUN"}]) is None
     True
     """
+    out: list[set[str]] = []
     for tok in pattern:
         if tok.get("OP") in ("?", "*", "!"):
             continue
         for key in _LITERAL_KEYS:
             v = tok.get(key)
             if isinstance(v, str):
-                return {v, v.lower()}
+                out.append({v, v.lower()})
+                break
             if isinstance(v, dict) and isinstance(v.get("IN"), list):
-                return {str(x) for x in v["IN"]} | {str(x).lower() for x in v["IN"]}
-    return None
+                out.append({str(x) for x in v["IN"]} | {str(x).lower() for x in v["IN"]})
+                break
+    return out or None
 
 
 def keyword_like(text: str, max_words: int = 4) -> bool:
@@ -136,7 +141,7 @@ class RuleSuggester(Suggester):
         nlp = rule_pipeline(self.lang)
         self.nlp_ = nlp
         self.lemma_ = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.anchors_: set[int] = set()
+        self.anchors_: list[list[set[int]]] = []
         self.always_match_ = False
         self.matcher_ = Matcher(nlp.vocab)
         self.exclude_ = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -160,7 +165,7 @@ class RuleSuggester(Suggester):
                     if anchors is None:
                         self.always_match_ = True
                     else:
-                        self.anchors_.update(nlp.vocab.strings.add(a) for a in anchors)
+                        self.anchors_.append([{nlp.vocab.strings.add(a) for a in group} for group in anchors])
                 except Exception as exc:  # spaCy raises ValueError/MatchPatternError
                     raise CodebookError("E205", f"code {code_id!r} pattern {k + 1}: {exc}",
                                         path=getattr(codebook, "source", None)) from exc
@@ -172,47 +177,54 @@ class RuleSuggester(Suggester):
             self.n_rules_[code_id] = n
         self.negations_ = NEGATIONS.get(self.lang, NEGATIONS["en"])
 
-    def _negated(self, doc, start: int) -> str | None:
-        for k in range(start - 1, max(-1, start - 1 - self.negation_window), -1):
-            tok = doc[k]
-            low = tok.lower_
-            if low in _STOP_SCOPE or tok.is_punct:
-                return None
-            if low in self.negations_ or tok.norm_ in self.negations_:
-                return tok.text
-        return None
-
     def match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
         """Per text: ``{code: [(start_char, end_char, matched text, negation word or None), ...]}``."""
         self._check_fitted()
         vocab_strings = self.nlp_.vocab.strings
-        from spacy.attrs import LOWER, NORM
+        from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, NORM
+
+        strings = self.nlp_.vocab.strings
+        neg_h = {strings.add(w) for w in self.negations_}
+        stop_h = {strings.add(w) for w in _STOP_SCOPE}
+        window = self.negation_window
 
         use_phrases = len(self.lemma_) > 0
         use_matcher = len(self.matcher_) > 0
         anchors = self.anchors_
         use_exclude = self.use_exclude and len(self.exclude_) > 0
+        texts = list(texts)
         out = []
-        for doc in self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process):
+        for text, doc in zip(texts, self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)):
             found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
             hits = list(self.lemma_(doc)) if use_phrases else []
             # the token Matcher is slow: run it only on docs holding a literal a pattern needs
-            if use_matcher and (self.always_match_ or
-                                not anchors.isdisjoint(doc.to_array([LOWER, NORM]).ravel().tolist())):
-                hits += self.matcher_(doc)
+            if use_matcher:
+                if self.always_match_:
+                    hits += self.matcher_(doc)
+                else:
+                    vals = set(doc.to_array([LOWER, NORM]).ravel().tolist())
+                    if any(all(not g.isdisjoint(vals) for g in groups) for groups in anchors):
+                        hits += self.matcher_(doc)
             if not hits:
                 out.append({})
                 continue
             vetoed = {vocab_strings[m] for m, _, _ in self.exclude_(doc)} if use_exclude else set()
+            lower, norm, idx, length, punct = doc.to_array([LOWER, NORM, IDX, LENGTH, IS_PUNCT]).T.tolist()
             for m_id, s, e in hits:
                 code = vocab_strings[m_id]
                 if code in vetoed:
                     continue
-                a = doc[s].idx
-                last = doc[e - 1]
-                b = last.idx + len(last)
-                neg = self._negated(doc, s) if self.negation else None
-                found.setdefault(code, {})[(a, b)] = (a, b, doc.text[a:b], neg)
+                a = idx[s]
+                b = idx[e - 1] + length[e - 1]
+                neg = None
+                if self.negation:
+                    for k in range(s - 1, max(-1, s - 1 - window), -1):
+                        if punct[k] or lower[k] in stop_h:
+                            break
+                        if lower[k] in neg_h or norm[k] in neg_h:
+                            neg = text[idx[k]:idx[k] + length[k]]
+                            break
+                found.setdefault(code, {})[(a, b)] = (a, b, text[a:b], neg)
             # drop matches nested inside a longer match of the same code
             res = {}
             for code, spans in found.items():

