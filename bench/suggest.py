@@ -167,6 +167,9 @@ def main(argv=None) -> int:
         warm = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp)).fit(segs, cb)
         warm_t, _ = _time(lambda: warm.suggest(segs))
         assert warm.embedder_.n_encoded == 0, "warm run encoded texts again"
+    # the baseline again, after ours (best of both: fair to it on a shared machine)
+    base_t = min(base_t, _time(lambda: model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                                     convert_to_numpy=True, show_progress_bar=False))[0])
     rows.append(("embedding, cold cache", f"{len(segs)} segments -> {n_chunks} chunks encoded, "
                  f"{len(sug_e)} suggestions", cold_t, base_t, cold_t / base_t, 1.1))
     rows.append(("embedding, warm cache", "same segments, new suggester, same cache folder", warm_t, cold_t,

@@ -167,7 +167,7 @@ def evaluate(suggestions: Any, gold: Any, unit: str = "segment", *, segments: Se
                            hint="Pass segments=mq.segments(corpus) (or suggestions made by suggest(segments)).")
     codebook = codebook if codebook is not None else getattr(suggestions, "codebook", None)
     if level is not None and codebook is None:
-        raise SuggestError("E402", "level= needs a codebook", hint="Pass codebook= to roll codes up to themes.")
+        raise SuggestError("E406", "level= needs a codebook", hint="Pass codebook= to roll codes up to themes.")
     gold_coder = coder if coder is not None else _first_coder(gold)
     pred = coerce_labels(segments, _as_codings(suggestions), coder=pred_coder)
     ref = coerce_labels(segments, gold, coder=gold_coder)

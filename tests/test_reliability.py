@@ -236,3 +236,38 @@ def test_alpha_is_fast_on_large_data():
     assert time.perf_counter() - t0 < 2.0
     assert abs(a) < 0.05  # random codes: chance agreement
     assert not math.isnan(a)
+
+
+def _naive_alpha(data, metric):
+    """Textbook pairwise form: 1 - (n - 1) * sum_u sum_{i != j in u} d / (m_u - 1) / sum_{i != j} d."""
+    values = [[v for v in col if v is not None] for col in zip(*data)]
+    values = [u for u in values if len(u) >= 2]
+    pooled = [v for u in values for v in u]
+    n = len(pooled)
+    within = sum(sum(metric(a, b) for i, a in enumerate(u) for j, b in enumerate(u) if i != j) / (len(u) - 1)
+                 for u in values)
+    total = sum(metric(a, b) for i, a in enumerate(pooled) for j, b in enumerate(pooled) if i != j)
+    return 1 - (n - 1) * within / total
+
+
+def test_alpha_equals_pairwise_definition_on_random_data():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cell = st.one_of(st.none(), st.integers(1, 4))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(2, 4).flatmap(lambda m: st.lists(st.lists(cell, min_size=6, max_size=6), min_size=m,
+                                                          max_size=m)))
+    def check(data):
+        pooled = [v for col in zip(*data) if sum(v is not None for v in col) >= 2 for v in col if v is not None]
+        if len(set(pooled)) < 2:
+            return  # no variation: alpha undefined
+        nominal = _naive_alpha(data, lambda a, b: float(a != b))
+        interval = _naive_alpha(data, lambda a, b: float(a - b) ** 2)
+        assert rel.krippendorff_alpha(data, "nominal") == pytest.approx(nominal)
+        assert rel.krippendorff_alpha(data, "interval") == pytest.approx(interval)
+
+    assert hypothesis is not None
+    check()

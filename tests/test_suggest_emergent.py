@@ -32,8 +32,8 @@ def test_themes_terms_quotes_nearest_code_and_determinism(segs):
     again = mq.EmergentThemes(embedder=HashingEmbedder(), reducer="pca", clusterer="kmeans", n_clusters=2)
     assert [t.segment_ids for t in again.fit(segs, cb, covered).themes_] == [t.segment_ids for t in em.themes_]
     new = em.to_codebook(cb, fee.id, parent="cost")
-    added = new.ids[-1]
-    assert added.startswith("cost.") and new[added].examples == fee.quotes and new.history[-1]["action"] == "add_code"
+    (added,) = set(new.ids) - set(cb.ids)
+    assert added.startswith("cost.") and new[added].examples == fee.quotes and new.history[-1]["op"] == "add"
     assert "<table>" in em._repr_html_()
 
 

@@ -43,8 +43,9 @@ def test_combine_modes_and_weights(cb):
     assert (mx >= mean - 1e-12).all()
     heavy = mq.Ensemble(members, combine="mean", weights={"r": 3.0, "e": 1.0}).fit(segs, cb).scores(segs).scores
     assert heavy[0, 0] > mean[0, 0]
-    with pytest.raises(SuggestError):
+    with pytest.raises(SuggestError) as err:
         mq.Ensemble(members, combine="vote").fit(segs, cb)
+    assert err.value.code == "E406"
 
 
 def test_default_members_and_learned_when_codings_given(cb):

@@ -85,3 +85,13 @@ def test_errors_no_codings_unknown_code_too_few():
         ls = mq.LearnedSuggester(embedder=HashingEmbedder()).fit(
             segs, cb, [c for c in _codings(segs) if c["code"] == "cost"])
     assert "trust" in ls.skipped_
+    # a skipped code falls back to the zero-shot score, with its reason saying so
+    assert ls.thresholds_["trust"] == ls.zs_.thresholds_["trust"]
+    fb = [x for x in ls.scores(segs).scores[:, 1] if x > 0]
+    assert fb, "the fallback gives the skipped code zero-shot scores"
+    table = ls.scores(segs)
+    assert table.explain(0, 1)[0].startswith("zero-shot (too few decisions")
+    with pytest.warns(UserWarning):
+        strict = mq.LearnedSuggester(embedder=HashingEmbedder(), fallback=False).fit(
+            segs, cb, [c for c in _codings(segs) if c["code"] == "cost"])
+    assert (strict.scores(segs).scores[:, 1] == 0).all()

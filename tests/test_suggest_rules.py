@@ -92,3 +92,17 @@ def test_repr_and_params():
     r = mq.RuleSuggester(top_k=2)
     assert r.get_params()["top_k"] == 2 and repr(r).startswith("RuleSuggester(lang='en'")
     assert not hasattr(r, "codes_")  # __init__ stores settings only
+
+
+def test_token_patterns_found_anywhere_in_long_turns(codebook):
+    filler = " ".join(["we talked about many other things"] * 30)
+    text = f"Quality labels matter. {filler} and again quality label here."
+    segs = _segs(text)
+    sug = mq.RuleSuggester().fit(segs, codebook).suggest(segs)
+    spans = [(e.start - segs[0].start, e.end - segs[0].start) for e in sug[0].evidence]
+    assert [text[a:b] for a, b in spans] == ["Quality labels", "quality label"]
+    # a pattern with an unbounded operator falls back to matching the whole text
+    cb2 = mq.Codebook([mq.Code("x", patterns=([{"LOWER": "again"}, {"IS_ALPHA": True, "OP": "+"},
+                                                {"LOWER": "here"}],))])
+    sug2 = mq.RuleSuggester().fit(segs, cb2).suggest(segs)
+    assert len(sug2) == 1 and "again quality label here" in sug2[0].reason

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..model import TURN_SEPARATOR, Comment, Paragraph, Transcript, Turn
+from . import preamble as pre
 from . import speakers as sp
 
 
@@ -144,12 +145,12 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             if line.forced is not None:
                 break
             lead.append("" if paras[line.para].kind == "heading" else line.text)
-        n = sp.header_block(lead)
+        n = pre.header_block(lead)
         if n:
             for i in range(n):
                 if paras[lines[i].para].kind == "heading" and lines[i].text.strip():
                     headings.append(lines[i].text.strip())
-            for k, v in sp.preamble_metadata(lead[:n]).items():
+            for k, v in pre.preamble_metadata(lead[:n]).items():
                 if k == "preamble":
                     meta["preamble"] = tuple(meta.get("preamble", ())) + tuple(v)  # type: ignore[arg-type]
                 else:
@@ -162,11 +163,12 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     cands: list[sp.Candidate | None] = [None] * len(lines)
     bold: list[bool] = [False] * len(lines)
     if detect:
+        headings_at = {p.index for p in paras if p.kind == "heading"}
+        parse = sp.parse_label
         for i, line in enumerate(lines):
-            if consumed[i] or line.forced is not None or not line.text.strip() \
-                    or paras[line.para].kind == "heading":
+            if consumed[i] or line.forced is not None or line.para in headings_at:
                 continue
-            c = sp.parse_label(line.text, pattern)
+            c = parse(line.text, pattern)
             if c is not None:
                 cands[i] = c
                 if c.strength != "strong":
@@ -193,17 +195,17 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
 
     first = starts[0] if labelled else 0
     # unlabelled answers separated by "-----" lines: one turn per block, not per paragraph
-    blocks = not labelled and sum(1 for i, x in enumerate(lines) if not consumed[i] and sp.is_separator(x.text)) >= 2
+    blocks = not labelled and sum(1 for i, x in enumerate(lines) if not consumed[i] and pre.is_separator(x.text)) >= 2
     if labelled:
-        pre = [i for i in range(first) if not consumed[i]]
-        if any(lines[i].text.strip() for i in pre):
-            pm = sp.preamble_metadata([lines[i].text for i in pre if paras[lines[i].para].kind != "heading"])
+        before = [i for i in range(first) if not consumed[i]]
+        if any(lines[i].text.strip() for i in before):
+            pm = pre.preamble_metadata([lines[i].text for i in before if paras[lines[i].para].kind != "heading"])
             for k, v in pm.items():
                 if k == "preamble":
                     meta["preamble"] = tuple(meta.get("preamble", ())) + tuple(v)  # type: ignore[arg-type]
                 else:
                     meta.setdefault(k, v)
-        for i in pre:
+        for i in before:
             if paras[lines[i].para].kind == "heading" and lines[i].text.strip():
                 headings.append(lines[i].text.strip())
             consumed[i] = True
@@ -243,12 +245,12 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             else:
                 add(line, pos, cur)
             continue
-        if sp.is_trailer(text):
+        if pre.is_trailer(text):
             meta.setdefault("transcribed_by", text.strip())
             role_of_para.setdefault(line.para, "preamble")
             continue
-        if not text.strip() or sp.is_separator(text):
-            if not labelled and sp.is_separator(text):
+        if not text.strip() or pre.is_separator(text):
+            if not labelled and pre.is_separator(text):
                 role_of_para.setdefault(line.para, "separator")
                 cur = None
             continue

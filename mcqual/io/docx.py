@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import TranscriptError
 from ..model import Transcript
+from . import preamble as pre
 from . import speakers as sp
 from .assemble import Line, SrcPara, build
 from .ooxml import MAX_FILE_BYTES, open_package
@@ -162,7 +163,7 @@ def _classify(paras: list[SrcPara], table: Table) -> tuple[str, dict[str, int]]:
     named = [k for k in keys if k]
     distinct = {k.casefold() for k in named}
     if width == 2 and not header and named:
-        metaish = any(sp.norm_key(k) in sp.METADATA_KEYS or sp.norm_key(k).split("_")[0] in sp.METADATA_KEYS
+        metaish = any(pre.norm_key(k) in sp.METADATA_KEYS or pre.norm_key(k).split("_")[0] in sp.METADATA_KEYS
                       for k in named)
         if len(distinct) == len(named) and metaish and all(len(k.split()) <= 5 for k in named) \
                 and all(len(v.split()) <= 25 for v in values):
@@ -194,7 +195,7 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
                     continue
                 key, value = _cell_text(paras, row[0]), _cell_text(paras, row[1])
                 if key:
-                    meta.setdefault(sp.norm_key(key), value)
+                    meta.setdefault(pre.norm_key(key), value)
                 for cell in row:
                     for i in cell:
                         paras[i].kind = "preamble"
@@ -228,8 +229,12 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
             continue
         if p.kind == "body" and p.bold and _is_bold_title(p):
             p.kind = "heading"
+        text = p.text
+        if "\n" not in text:
+            lines.append(Line(p.index, 0, text, forced.get(p.index)))
+            continue
         off = 0
-        for k, part in enumerate(p.text.split("\n")):
+        for k, part in enumerate(text.split("\n")):
             lines.append(Line(p.index, off, part, forced.get(p.index) if k == 0 else None))
             off += len(part) + 1
     return lines, meta

@@ -46,7 +46,7 @@ _SCRIPTS = (("el", re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")), ("bg", re.compi
             ("ar", re.compile(r"[\u0600-\u06ff]")), ("zh", re.compile(r"[\u4e00-\u9fff]")))
 
 
-def guess_language(text: str, *, max_words: int = 300) -> str | None:
+def guess_language(text: str, *, max_words: int = 200) -> str | None:
     """The most likely ISO 639-1 language code of ``text`` (its first ``max_words`` words), or None if unsure."""
     tokens = _TOKEN.findall(text[: max_words * 7].casefold())[:max_words]
     if len(tokens) < 4:

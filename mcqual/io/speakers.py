@@ -41,7 +41,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from ..errors import TranscriptError
 
@@ -187,6 +187,7 @@ class Candidate:
 
 
 _NAME_TOKEN = r"[^\W_][\w'’.&-]*"
+_LOWER_OK = frozenset("interviewer interviewee respondent moderator participant facilitator researcher".split())
 _PARTICLES = frozenset("de van von der den da di la le du del dos das el al bin ten ter y e".split())
 _ALONE_AFTER = re.compile(rf"(?P<name>{_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,5}})"
                           rf"(?:[ \t]*\((?P<paren>[^()\n]{{1,40}})\))?"
@@ -209,7 +210,8 @@ def _name_ok(name: str, *, max_tokens: int = 4) -> bool:
         if not re.fullmatch(r"(?:[A-Z]\.){1,3}", name):  # "A.B." initials are fine
             return False
     if name.casefold() in ROLE_WORDS or _norm(name) in ROLE_WORDS:
-        return True
+        # "interviewer:" may be typed in lower case; "a:" or "i –" in lower case is prose
+        return name[0].isupper() or name[0].isdigit() or _norm(name) in _LOWER_OK
     tokens = name.split()
     if len(tokens) > max_tokens + sum(t.casefold() in _PARTICLES for t in tokens):
         return False
@@ -249,6 +251,14 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
     """
     if pattern is not None:
         return _parse_with_pattern(line, pattern)
+    if not line:
+        return None
+    # cheap rejections first: a label needs a separator near the start, or a time at one end
+    if line[0] not in "[(0123456789 \t\u00a0":
+        head = line[:96]
+        if ":" not in head and "–" not in head and "—" not in head and " - " not in head \
+                and not (len(line) <= 90 and line.rstrip()[-1:] in "0123456789)]"):
+            return None
     # fast path: "Label: text" whose label was seen before (most label lines of a transcript)
     c = line.find(":", 0, 64)
     if c > 0 and line[0] not in "[(0123456789 \t" and (c + 1 == len(line) or line[c + 1] in " \t\u00a0"):
@@ -257,6 +267,8 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
             tpl = _PREFIX[key]
             if tpl is None:
                 return None
+            if tpl.form != "inline-colon" or tpl.label_end != c + 1:
+                return _parse_full(line)  # e.g. "R – text:" where the colon belongs to the text
             content = c + 1
             while content < len(line) and line[content] in " \t\u00a0":
                 content += 1
@@ -283,14 +295,14 @@ def _parse_full(line: str) -> Candidate | None:
     t1, after = strip_leading_time(line, pos) if line[pos] in "[(0123456789" else (None, pos)
     if t1 is None:
         if len(line) <= 90:
-            m = _ALONE_AFTER.fullmatch(line, pos)
-            if m and parse_time(m.group("time")) is not None:
+            m = _ALONE_AFTER.fullmatch(line, pos) if line[-1].isdigit() or line[-1] in ")]: \t" else None
+            time = parse_time(m.group("time")) if m else None
+            if time is not None:
                 name = m.group("name").strip()
                 if _classify(name, 5) is not None:
                     # "Ana  01:43" (Otter, two or more spaces) is specific; one space needs recurrence
                     strength = "strong" if len(m.group("gap").replace("\t", "  ")) >= 2 else "weak"
-                    return Candidate(name, parse_time(m.group("time")), len(line), True, "alone-time", strength,
-                                     pos, m.end("name"))
+                    return Candidate(name, time, len(line), True, "alone-time", strength, pos, m.end("name"))
     else:
         m = _ALONE_BEFORE.fullmatch(line, after)
         if m and _classify(m.group("name").strip(), 5) is not None:
@@ -445,7 +457,7 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
     if sum(out) == 1:
         i = out.index(True)
         c = candidates[i]
-        if c is not None and c.form != "pattern" and not (bold is not None and bold[i]) and n > 1:
+        if c is not None and c.form != "pattern" and not (bold is not None and bold[i]) and (n > 1 or c.alone):
             out[i] = False
     return out
 
@@ -514,168 +526,3 @@ def _same_person(speaker: str, name: str) -> bool:
         return True
     initials = "".join(p[0] for p in parts if p)
     return len(initials) >= 2 and s.replace(".", "").replace(" ", "") == initials
-
-
-# --------------------------------------------------------------------------- metadata lines
-_KEYVAL = re.compile(r"^\s*(?P<key>[^\W\d_][^:\n]{0,38}?)\s*:\s*(?P<value>\S.*?)\s*$")
-
-
-def key_value(line: str) -> tuple[str, str] | None:
-    """``'Respondent ID: R07' -> ('respondent_id', 'R07')``; None unless the line is a short key/value pair.
-
-    Examples
-    --------
-    >>> key_value("Date: 12 March 2024")
-    ('date', '12 March 2024')
-    >>> key_value("Interviewer: Thank you for taking the time to talk to us today about badges.") is None
-    True
-    """
-    m = _KEYVAL.match(line)
-    if not m:
-        return None
-    key, value = m.group("key"), m.group("value")
-    if len(key.split()) > 4 or len(value.split()) > 12 or "?" in value or value.startswith("//"):
-        return None
-    return norm_key(key), value
-
-
-def norm_key(key: str) -> str:
-    """``'Respondent ID' -> 'respondent_id'``.
-
-    Examples
-    --------
-    >>> norm_key(" Date of interview ")
-    'date_of_interview'
-    """
-    return re.sub(r"[^\w]+", "_", key.strip().casefold()).strip("_")
-
-
-_TRAILER = re.compile(r"(?i)^\s*(?:transcribed|transcription|transcript\s+generated|automatically\s+transcribed)"
-                      r"\s+(?:by|with|using)\s+\S+")
-
-
-def is_trailer(line: str) -> bool:
-    """A transcription tool's sign-off (``Transcribed by https://otter.ai``): metadata, not speech.
-
-    Examples
-    --------
-    >>> is_trailer("Transcribed by https://otter.ai"), is_trailer("Transcribed by hand, I think.")
-    (True, False)
-    """
-    s = line.strip()
-    return bool(_TRAILER.match(s)) and len(s.split()) <= 6 and not s.endswith((",", "."))
-
-
-def is_separator(line: str) -> bool:
-    """A line of only dashes, stars, underscores or equals signs (``-----``).
-
-    Examples
-    --------
-    >>> is_separator("-----"), is_separator("- yes")
-    (True, False)
-    """
-    s = line.strip()
-    return len(s) >= 3 and not s.strip("-_*=~#•·–— ")
-
-
-def _pipe_parts(line: str) -> list[str]:
-    """``'int-10 | 2026-04-02 | Italy'`` -> its parts, when the line is such a metadata line ([] otherwise)."""
-    if line.count("|") < 2:
-        return []
-    parts = [x.strip() for x in line.split("|")]
-    if all(x and len(x.split()) <= 6 and "?" not in x for x in parts):
-        return parts
-    return []
-
-
-def header_block(lines: Iterable[str]) -> int:
-    """How many leading lines form a metadata block (``Date: …``, ``Interviewer: Anna``…), 0 if none.
-
-    The block may start with up to two short title lines and must hold at least
-    one key that is not a speaker role (date, country, duration…); it ends at
-    the first line that is not a short ``key: value`` pair, or at a repeated key.
-
-    Examples
-    --------
-    >>> header_block(["Interview 7", "Date: 3 May", "Interviewer: Anna Roth", "", "Interviewer: Shall we start?"])
-    4
-    >>> header_block(["Interviewer: Hello.", "R: Hi."])
-    0
-    """
-    keys: set[str] = set()
-    has_meta = piped = False
-    titles = 0
-    end = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            if keys:
-                end = i + 1
-            continue
-        if _pipe_parts(line):
-            has_meta = piped = True
-            end = i + 1
-            continue
-        kv = key_value(line)
-        if kv is None:
-            if keys or titles >= 2 or len(line.split()) > 15 or parse_label(line) is not None:
-                break
-            titles += 1
-            continue
-        key = kv[0]
-        if key in keys:
-            break
-        keys.add(key)
-        if key in METADATA_KEYS or key.split("_")[0] in METADATA_KEYS:
-            has_meta = True
-        end = i + 1
-    return end if has_meta and (len(keys) >= 2 or piped) else 0
-
-
-_OTTER_NEXT = {"summary keywords": "keywords", "keywords": "keywords", "speakers": "speakers",
-               "participants": "speakers", "attendees": "speakers"}
-_DATE = re.compile(r"(?i)\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|"
-                   r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|"
-                   r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)")
-
-
-def preamble_metadata(lines: Sequence[str]) -> dict[str, object]:
-    """Metadata from the lines before the first turn (title, date, Otter's keywords and speakers, key: value).
-
-    Examples
-    --------
-    >>> m = preamble_metadata(["Trust in badges", "Tue, Mar 12, 2024 10:04AM", "SPEAKERS", "Ana, Ben"])
-    >>> m["title"], m["speakers"], m["date"]
-    ('Trust in badges', 'Ana, Ben', 'Tue, Mar 12, 2024 10:04AM')
-    """
-    meta: dict[str, object] = {}
-    pending: str | None = None
-    kept = [x.strip() for x in lines if x.strip()]
-    for line in kept:
-        if pending:
-            meta.setdefault(pending, line)
-            pending = None
-            continue
-        low = line.casefold().rstrip(":")
-        if low in _OTTER_NEXT:
-            pending = _OTTER_NEXT[low]
-            continue
-        parts = _pipe_parts(line)
-        if parts:
-            for part in parts:
-                kv = key_value(part)
-                if kv is not None:
-                    meta.setdefault(kv[0], kv[1])
-                elif "date" not in meta and _DATE.search(part):
-                    meta["date"] = part
-            continue
-        kv = key_value(line)
-        if kv is not None:
-            meta.setdefault(kv[0], kv[1])
-            continue
-        if "date" not in meta and _DATE.search(line) and len(line) < 60:
-            meta["date"] = line
-        elif "title" not in meta and not is_separator(line):
-            meta["title"] = line
-    if kept:
-        meta["preamble"] = tuple(kept)
-    return meta

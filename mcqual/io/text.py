@@ -35,6 +35,7 @@ from typing import Any
 
 from ..errors import TranscriptError
 from ..model import Transcript
+from . import preamble as pre
 from . import speakers as sp
 from .assemble import Line, SrcPara, build, lines_of
 from .ooxml import sniff
@@ -224,7 +225,7 @@ def _vtt_header(text: str) -> dict[str, Any]:
     if title:
         meta["title"] = title
     for line in head[1:]:
-        kv = sp.key_value(line)
+        kv = pre.key_value(line)
         if kv:
             meta.setdefault(kv[0], kv[1])
     notes = [" ".join(b[1])[4:].strip() for b in blocks[1:] if b[1][0].startswith("NOTE")]

@@ -213,7 +213,8 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece tokens per text (special tokens excluded)."""
         tok = self.model_.tokenizer
-        return [len(ids) for ids in tok(list(texts), add_special_tokens=False)["input_ids"]]
+        enc = tok(list(texts), add_special_tokens=False, verbose=False)
+        return [len(ids) for ids in enc["input_ids"]]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised vectors for ``texts``; only texts not in the cache are encoded (one sorted batch run)."""

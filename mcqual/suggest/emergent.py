@@ -116,7 +116,7 @@ class EmergentThemes:
 
             red = PCA(n_components=dims, random_state=self.seed)
         else:
-            raise SuggestError("E402", f"unknown reducer {self.reducer!r}", hint="Use reducer='umap' or 'pca'.")
+            raise SuggestError("E406", f"unknown reducer {self.reducer!r}", hint="Use reducer='umap' or 'pca'.")
         if self.clusterer == "hdbscan":
             from hdbscan import HDBSCAN
 
@@ -127,7 +127,7 @@ class EmergentThemes:
             k = self.n_clusters or int(min(20, max(2, n // 15)))
             clu = KMeans(n_clusters=min(k, n), random_state=self.seed, n_init=10)
         else:
-            raise SuggestError("E402", f"unknown clusterer {self.clusterer!r}",
+            raise SuggestError("E406", f"unknown clusterer {self.clusterer!r}",
                                hint="Use clusterer='hdbscan' or 'kmeans'.")
         return red, clu, size
 
@@ -206,10 +206,10 @@ class EmergentThemes:
         for t in self.themes_:
             if t.id == theme_id:
                 return t
-        raise SuggestError("E402", f"no theme {theme_id}", hint=f"Themes: {[t.id for t in self.themes_]}")
+        raise SuggestError("E406", f"no theme {theme_id}", hint=f"Themes: {[t.id for t in self.themes_]}")
 
     def to_codebook(self, codebook: Any, theme: int | Theme, *, code_id: str | None = None, label: str | None = None,
-                    parent: str | None = None, definition: str = ""):
+                    parent: str | None = None, definition: str = "", by: str | None = None):
         """A new codebook with one theme added as a code (its quotes become examples).
 
         Examples
@@ -233,9 +233,9 @@ class EmergentThemes:
         code = Code(cid, label or th.label, parent=parent,
                     definition=definition or f"Emergent theme (terms: {', '.join(th.terms)}).",
                     examples=th.quotes, memo=f"Found by EmergentThemes among {th.size} uncoded segments.")
-        return codebook.replace_codes(list(codebook) + [code],
-                                      {"action": "add_code", "code": cid, "source": "EmergentThemes",
-                                       "terms": list(th.terms)})
+        if hasattr(codebook, "add_code"):  # records the change in the codebook's history
+            return codebook.add_code(code, by=by or "EmergentThemes")
+        return codebook.replace_codes(list(codebook) + [code], {"op": "add", "code": cid, "by": by or "EmergentThemes"})
 
     def __repr__(self) -> str:
         n = len(self.themes_) if hasattr(self, "themes_") else "unfitted"

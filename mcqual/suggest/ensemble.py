@@ -76,7 +76,7 @@ class Ensemble(Suggester):
                 seen[name] = seen.get(name, 0) + 1
                 items.append((name if seen[name] == 1 else f"{name}{seen[name]}", s))
         if not items:
-            raise SuggestError("E402", "Ensemble needs at least one suggester",
+            raise SuggestError("E406", "Ensemble needs at least one suggester",
                                hint="Pass a list or dict of suggesters.")
         return items
 
@@ -84,7 +84,7 @@ class Ensemble(Suggester):
         from .learned import LearnedSuggester
 
         if self.combine not in ("noisy_or", "mean", "max"):
-            raise SuggestError("E402", f"combine must be 'noisy_or', 'mean' or 'max', not {self.combine!r}",
+            raise SuggestError("E406", f"combine must be 'noisy_or', 'mean' or 'max', not {self.combine!r}",
                                hint="Use combine='noisy_or' (default), 'mean' or 'max'.")
         self.members_: list[tuple[str, Suggester]] = []
         for name, s in self._members():
@@ -121,14 +121,18 @@ class Ensemble(Suggester):
         n, k = len(segments), len(self.codes_)
         stack = np.stack([tables[m].scores for m in names]) if names else np.zeros((0, n, k))
         w = np.array([self.weights_.get(m, 1.0) for m in names]).reshape(-1, 1, 1)
-        if self.combine == "max":
-            comb = stack.max(axis=0)
-        elif self.combine == "mean":
+        if self.combine == "mean":
             comb = (stack * w).sum(axis=0) / max(w.sum(), 1e-9)
         else:
-            passing = np.where(stack >= 0.5, np.clip(stack * np.minimum(w, 1.0), 0, 1), 0.0)
-            noisy = 1 - np.prod(1 - passing, axis=0)
-            comb = np.where(passing.max(axis=0) > 0, np.maximum(noisy, stack.max(axis=0)), stack.max(axis=0))
+            # a weight scales a member's score (and so how easily it passes 0.5 on its own)
+            ws = np.clip(stack * w, 0.0, 1.0)
+            best = ws.max(axis=0) if len(names) else np.zeros((n, k))
+            if self.combine == "max":
+                comb = best
+            else:
+                passing = np.where(ws >= 0.5, ws, 0.0)
+                noisy = 1 - np.prod(1 - passing, axis=0)
+                comb = np.where(passing.max(axis=0) > 0, np.maximum(noisy, best), best)
         comb = np.clip(comb, 0, 1)
 
         def explain(i: int, j: int):
@@ -158,7 +162,8 @@ class Ensemble(Suggester):
         out = []
         for s in sug:
             i, j = idx[s.segment_id], col[s.code]
-            names = [m for m, t in tables.items() if t.scores[i, j] >= 0.5] or [self.source]
+            names = [m for m, t in tables.items() if t.scores[i, j] * self.weights_.get(m, 1.0) >= 0.5] \
+                or [self.source]
             out.append(replace(s, source="+".join(names)))
         return Suggestions(out, segments, self.codebook_)
 

@@ -63,14 +63,17 @@ class LearnedSuggester(Suggester):
         At most this many codes per segment.
     cv : int
         Folds for choosing each code's threshold (0: use ``threshold``).
+    fallback : bool
+        Codes with too few decisions get the zero-shot embedding score (and its
+        threshold) instead of never being suggested.
     """
 
     source = "learned"
 
     def __init__(self, model: str | None = None, *, embedder: Any = None, cache_dir: str | os.PathLike | None = None,
                  rules: bool = True, zero_shot: bool = True, C: float = 0.1, negatives: str = "transcripts",
-                 min_positives: int = 2, threshold: float = 0.5, top_k: int | None = None, cv: int = 3,
-                 lang: str = "en", random_state: int = 0) -> None:
+                 min_positives: int = 2, threshold: float = 0.5, top_k: int | None = 3, cv: int = 3,
+                 fallback: bool = True, lang: str = "en", random_state: int = 0) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -82,6 +85,7 @@ class LearnedSuggester(Suggester):
         self.threshold = threshold
         self.top_k = top_k
         self.cv = cv
+        self.fallback = fallback
         self.lang = lang
         self.random_state = random_state
 
@@ -113,7 +117,7 @@ class LearnedSuggester(Suggester):
         if unknown:
             raise SuggestError("E404", f"codings use codes not in the codebook: {', '.join(unknown[:8])}")
         if self.negatives not in ("transcripts", "segments"):
-            raise SuggestError("E402", f"negatives must be 'transcripts' or 'segments', not {self.negatives!r}",
+            raise SuggestError("E406", f"negatives must be 'transcripts' or 'segments', not {self.negatives!r}",
                                hint="Use negatives='transcripts' (fully coded interviews) or 'segments'.")
         if self.negatives == "transcripts":
             tids = {s.transcript_id for s in segments if s.segment_id in labels.reviewed}
@@ -153,6 +157,9 @@ class LearnedSuggester(Suggester):
             self.models_[code] = clf
             self.thresholds_[code] = t
             self.examples_[code] = (emb[y], [s.text for s, yy in zip(train, y) if yy])
+        if self.fallback:
+            for code in self.skipped_:
+                self.thresholds_[code] = self.zs_.thresholds_[code]
         if not self.models_:
             raise SuggestError("E403", "no code has enough decisions to learn from: "
                                + "; ".join(f"{c}: {v}" for c, v in list(self.skipped_.items())[:5]))
@@ -166,13 +173,19 @@ class LearnedSuggester(Suggester):
         if n == 0:
             return ScoreTable(list(self.codes_), S, lambda i, j: ("", (), ()), self.source)
         X, emb = self._features(segments)
+        zs = self.zs_._raw(segments) if self.fallback and self.skipped_ else None
         for j, code in enumerate(self.codes_):
             clf = self.models_.get(code)
             if clf is not None:
                 S[:, j] = clf.predict_proba(X)[:, 1]
+            elif zs is not None:
+                S[:, j] = zs.scores[:, j]
 
         def explain(i: int, j: int):
             code = self.codes_[j]
+            if code not in self.models_ and zs is not None:
+                r, ev, fl = zs.explain(i, j)
+                return f"zero-shot (too few decisions to learn this code): {r}", ev, fl
             E, texts = self.examples_.get(code, (None, []))
             reason = f"classifier trained on {self.n_train_} reviewed segments (p={S[i, j]:.2f})"
             if E is not None and len(texts):

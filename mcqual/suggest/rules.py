@@ -65,8 +65,8 @@ def _anchor_values(pattern: Sequence[dict[str, Any]]) -> list[set[str]] | None:
 
     Examples
     --------
-    >>> _anchor_values([{"LOWER": "quality", "OP": "?"}, {"NORM": {"IN": ["label", "seal"]}}])
-    [{'label', 'seal'}]
+    >>> [sorted(g) for g in _anchor_values([{"LOWER": "quality", "OP": "?"}, {"NORM": {"IN": ["label", "seal"]}}])]
+    [['label', 'seal']]
     >>> _anchor_values([{"POS": "NOUN"}]) is None
     True
     """
@@ -83,6 +83,24 @@ def _anchor_values(pattern: Sequence[dict[str, Any]]) -> list[set[str]] | None:
                 out.append({str(x) for x in v["IN"]} | {str(x).lower() for x in v["IN"]})
                 break
     return out or None
+
+
+def _windows(positions: list[int], reach: int, n: int) -> list[tuple[int, int]]:
+    """Merged token windows ``[p - reach, p + reach]`` around positions, clipped to ``[0, n)``.
+
+    Examples
+    --------
+    >>> _windows([5, 6, 20], 2, 22)
+    [(3, 9), (18, 22)]
+    """
+    out: list[tuple[int, int]] = []
+    for p in sorted(set(positions)):
+        a, b = max(0, p - reach), min(n, p + reach + 1)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def keyword_like(text: str, max_words: int = 4) -> bool:
@@ -141,8 +159,10 @@ class RuleSuggester(Suggester):
         nlp = rule_pipeline(self.lang)
         self.nlp_ = nlp
         self.lemma_ = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.anchors_: list[list[set[int]]] = []
+        self.anchor_keys_: dict[int, tuple[int, int]] = {}  # phrase key -> (pattern, group)
+        self.anchor_groups_: list[int] = []  # groups per pattern
         self.always_match_ = False
+        self.max_len_: int | None = 0  # longest token pattern (None: unbounded, '*' or '+')
         self.matcher_ = Matcher(nlp.vocab)
         self.exclude_ = PhraseMatcher(nlp.vocab, attr="NORM")
         self.n_rules_ = {}
@@ -161,11 +181,9 @@ class RuleSuggester(Suggester):
                 try:
                     pattern = _lemma_patterns(pat)
                     self.matcher_.add(code_id, [pattern])
-                    anchors = _anchor_values(pattern)
-                    if anchors is None:
-                        self.always_match_ = True
-                    else:
-                        self.anchors_.append([{nlp.vocab.strings.add(a) for a in group} for group in anchors])
+                    self._add_anchors(nlp, _anchor_values(pattern))
+                    bound = None if any(t.get("OP") in ("*", "+") for t in pattern) else len(pattern)
+                    self.max_len_ = None if bound is None or self.max_len_ is None else max(self.max_len_, bound)
                 except Exception as exc:  # spaCy raises ValueError/MatchPatternError
                     raise CodebookError("E205", f"code {code_id!r} pattern {k + 1}: {exc}",
                                         path=getattr(codebook, "source", None)) from exc
@@ -176,6 +194,26 @@ class RuleSuggester(Suggester):
                     self.exclude_.add(code_id, list(nlp.pipe(ex)))
             self.n_rules_[code_id] = n
         self.negations_ = NEGATIONS.get(self.lang, NEGATIONS["en"])
+
+    def _add_anchors(self, nlp, groups) -> None:
+        """Register a pattern's literal values as phrases, so one PhraseMatcher pass says if it can match."""
+        if groups is None:
+            self.always_match_ = True
+            return
+        p = len(self.anchor_groups_)
+        self.anchor_groups_.append(len(groups))
+        for g, values in enumerate(groups):
+            key = f"\x00anchor:{p}:{g}"
+            docs = []
+            for v in sorted(values):
+                exact = nlp.make_doc(v)
+                if len(exact) != 1:  # a literal the tokenizer splits: no cheap filter for this pattern
+                    self.always_match_ = True
+                    return
+                exact[0].norm_ = v.lower()
+                docs += [exact, nlp(v)]
+            self.lemma_.add(key, docs)
+            self.anchor_keys_[nlp.vocab.strings[key]] = (p, g)
 
     def match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
         """Per text: ``{code: [(start_char, end_char, matched text, negation word or None), ...]}``."""
@@ -190,21 +228,38 @@ class RuleSuggester(Suggester):
 
         use_phrases = len(self.lemma_) > 0
         use_matcher = len(self.matcher_) > 0
-        anchors = self.anchors_
+        akeys = self.anchor_keys_
+        max_len = self.max_len_
+        n_groups = self.anchor_groups_
         use_exclude = self.use_exclude and len(self.exclude_) > 0
         texts = list(texts)
         out = []
         for text, doc in zip(texts, self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)):
             found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
-            hits = list(self.lemma_(doc)) if use_phrases else []
-            # the token Matcher is slow: run it only on docs holding a literal a pattern needs
-            if use_matcher:
-                if self.always_match_:
-                    hits += self.matcher_(doc)
-                else:
-                    vals = set(doc.to_array([LOWER, NORM]).ravel().tolist())
-                    if any(all(not g.isdisjoint(vals) for g in groups) for groups in anchors):
-                        hits += self.matcher_(doc)
+            hits = self.lemma_(doc) if use_phrases else []
+            # the token Matcher is slow: run it only on docs holding the literals some pattern needs
+            present: set[tuple[int, int]] = set()
+            where: list[int] = []
+            if akeys:
+                for h in hits:
+                    if h[0] in akeys:
+                        present.add(akeys[h[0]])
+                        where.append(h[1])
+                if present:
+                    hits = [h for h in hits if h[0] not in akeys]
+            if use_matcher and (self.always_match_ or (present and any(
+                    all((p, g) in present for g in range(k)) for p, k in enumerate(n_groups)))):
+                if self.always_match_ or max_len is None:
+                    hits = list(hits) + self.matcher_(doc)
+                else:  # only around the literals: a match cannot reach further than the longest pattern
+                    hits = list(hits)
+                    seen_m: set[tuple[int, int, int]] = set()
+                    for a0, b0 in _windows(where, max_len, len(doc)):
+                        for m_id, s0, e0 in self.matcher_(doc[a0:b0]):
+                            key3 = (m_id, s0 + a0, e0 + a0)
+                            if key3 not in seen_m:
+                                seen_m.add(key3)
+                                hits.append(key3)
             if not hits:
                 out.append({})
                 continue
