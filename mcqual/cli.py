@@ -53,13 +53,13 @@ def _app():
             project: Optional[Path] = typer.Option(None, help="Project file (default: <out>/project.mcqual)."),
             model: Optional[str] = typer.Option(None, help="sentence-transformers model name or path."),
             embeddings: bool = typer.Option(True, help="Use the embedding suggester."),
-            survey: Optional[Path] = typer.Option(None, help="Survey export to code next to the interviews."),
+            coder: Optional[str] = typer.Option(None, help="Whose codings the matrices show (default: most codings)."),
             n_jobs: int = typer.Option(1, help="Processes for reading.")) -> None:
         """Read, suggest, apply decisions, aggregate and export everything to OUT."""
         from .pipeline import run_all
 
         code = run_all(folder, codebook, out, project=project, model=model, embeddings=embeddings,
-                       n_jobs=n_jobs, console=_console())
+                       n_jobs=n_jobs, coder=coder, console=_console())
         raise typer.Exit(code)
 
     @app.command()

@@ -112,7 +112,7 @@ def _gold(folder: Path):
 
 
 def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=True, n_jobs=1,
-            console=None) -> int:
+            coder=None, console=None) -> int:
     """Run the whole job; return the exit code (0 ok, 1 some files failed)."""
     import mcqual as mq
 
@@ -153,7 +153,7 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
                     and r.transcript_id in corpus]
             proj.code_many(rows)
 
-    export_stage(proj, out, console, suggestions=pending, gold=gold)
+    export_stage(proj, out, console, suggestions=proj.suggestions(status="pending"), gold=gold, coder=coder)
     console.rule("summary")
     console.print(corpus.summary())
     console.print(f"outputs in {out.resolve()} ({time.perf_counter() - t0:.0f} s):")

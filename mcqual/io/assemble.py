@@ -112,15 +112,6 @@ def _covered(ranges: Sequence[tuple[int, int]], text: str, a: int, b: int) -> bo
     return not text[pos:b].strip()
 
 
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    seg = text[a:b]
-    core = seg.strip()
-    if not core:
-        return a, a
-    s = a + (len(seg) - len(seg.lstrip()))
-    return s, s + len(core)
-
-
 def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: str | None,
           pattern: re.Pattern[str] | None = None, metadata: Mapping[str, Any] | None = None,
           properties: Mapping[str, Any] | None = None, comments: Sequence[RawComment] = (),
@@ -141,7 +132,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     # 1. a key/value metadata block at the top (Date: …, Interviewer: Anna …)
     if detect:
         lead = []
-        for line in lines:
+        for line in lines[:80]:  # a metadata block sits at the top
             if line.forced is not None:
                 break
             lead.append("" if paras[line.para].kind == "heading" else line.text)
@@ -187,10 +178,13 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     cur: _Draft | None = None
 
     def add(line: Line, a: int, d: _Draft) -> None:
-        s, e = _trim(line.text, a, len(line.text))
-        if s < e:
-            d.pieces.append((line.para, line.offset + s, line.offset + e, line.text[s:e], line.sep))
-        if line.para not in d.paras:
+        text = line.text
+        seg = text[a:] if a else text
+        core = seg.strip()
+        if core:
+            s = line.offset + a + (len(seg) - len(seg.lstrip()))
+            d.pieces.append((line.para, s, s + len(core), core, line.sep))
+        if not d.paras or d.paras[-1] != line.para:
             d.paras.append(line.para)
 
     first = starts[0] if labelled else 0
@@ -210,13 +204,14 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
                 headings.append(lines[i].text.strip())
             consumed[i] = True
             role_of_para.setdefault(lines[i].para, "preamble")
+    kinds = [p.kind for p in paras]
+    is_trailer, is_separator = pre.is_trailer, pre.is_separator
     for i in range(first, len(lines)):
         if consumed[i]:
             continue
         line = lines[i]
         text = line.text
-        kind = paras[line.para].kind
-        if kind == "heading":
+        if kinds[line.para] == "heading":
             if text.strip():
                 headings.append(text.strip())
                 cur = None
@@ -245,12 +240,14 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             else:
                 add(line, pos, cur)
             continue
-        if pre.is_trailer(text):
+        if not text or text.isspace():
+            continue
+        if is_trailer(text):
             meta.setdefault("transcribed_by", text.strip())
             role_of_para.setdefault(line.para, "preamble")
             continue
-        if not text.strip() or pre.is_separator(text):
-            if not labelled and pre.is_separator(text):
+        if is_separator(text):
+            if not labelled:
                 role_of_para.setdefault(line.para, "separator")
                 cur = None
             continue

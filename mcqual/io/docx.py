@@ -243,9 +243,11 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
 def _is_bold_title(p: SrcPara) -> bool:
     """A short paragraph that is bold from end to end, not a label and not a sentence: a title."""
     text = p.text.strip()
-    if not text or "\n" in text or len(text.split()) > 15 or text[-1] in ".?!:;,…" or sp.parse_label(text):
+    if not text or len(text) > 150 or text[-1] in ".?!:;,…" or "\n" in text or len(text.split()) > 15:
         return False
     lead = len(p.text) - len(p.text.lstrip())
+    if p.bold[0][0] > lead or p.bold[-1][1] < lead + len(text) or sp.parse_label(text):
+        return False
     pos = lead
     for a, b in p.bold:
         if a > pos and p.text[pos:a].strip():

@@ -60,6 +60,8 @@ def is_trailer(line: str) -> bool:
     (True, False)
     """
     s = line.strip()
+    if s[:1] not in "TtAa":
+        return False
     return bool(_TRAILER.match(s)) and len(s.split()) <= 6 and not s.endswith((",", "."))
 
 
@@ -72,7 +74,7 @@ def is_separator(line: str) -> bool:
     (True, False)
     """
     s = line.strip()
-    return len(s) >= 3 and not s.strip("-_*=~#•·–— ")
+    return len(s) >= 3 and s[0] in "-_*=~#•·–—" and not s.strip("-_*=~#•·–— ")
 
 
 def _pipe_parts(line: str) -> list[str]:
