@@ -206,7 +206,7 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         tables = {
             "code x case": mq.code_case_matrix(codings, codebook=codebook, corpus=corpus, level=1),
             "code x group": mq.code_group_matrix(codings, by="respondent_group", codebook=codebook, corpus=corpus),
-            "co-occurrence": mq.cooccurrence(codings, within="segment", codebook=codebook),
+            "co-occurrence": mq.cooccurrence(codings, within="turn", corpus=corpus, codebook=codebook, level=1),
             "summary": mq.code_summary(codings, codebook=codebook, corpus=corpus),
         }
         framework = mq.framework_matrix(codings, rows="case", cols="theme", quotes=2, codebook=codebook,

@@ -115,8 +115,11 @@ def add_table(doc, table, title: str, number: int, *, note: str = "", codebook: 
     import pandas as pd
     from pandas.api import types as pt
 
-    _caption(doc, "Table", number, title)
     flat, n_index = index_frame(pd.DataFrame(table))
+    wide = flat.shape[1] > 8
+    if wide:
+        _orientation(doc, landscape=True)
+    _caption(doc, "Table", number, title)
     labels = codebook is not None and n_index == 1
     numeric = [pt.is_numeric_dtype(flat.iloc[:, j].dtype) and not pt.is_bool_dtype(flat.iloc[:, j].dtype)
                for j in range(flat.shape[1])]
@@ -140,12 +143,48 @@ def add_table(doc, table, title: str, number: int, *, note: str = "", codebook: 
             if labels and j == 0:
                 text = code_label(codebook, value) or text
             _set_cell(cells[j], text, size=size, align_right=numeric[j] and j >= n_index)
+    _column_widths(doc, t, n_index)
     if note:
         p = doc.add_paragraph()
         p.add_run("Note. ").italic = True
         p.add_run(xml_safe(note))
     doc.add_paragraph()
+    if wide:
+        _orientation(doc, landscape=False)
     return t
+
+
+def _orientation(doc, landscape: bool) -> None:
+    """Start a new section in landscape (for wide tables) or back in portrait."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    sec = doc.sections[-1]
+    if (sec.page_width > sec.page_height) == landscape:
+        return
+    if doc.paragraphs or doc.tables:
+        sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    w, h = sec.page_width, sec.page_height
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = h, w
+
+
+def _column_widths(doc, table, n_index: int) -> None:
+    """Label columns wide enough to read (about 4.5 cm), the value columns share the rest."""
+    from docx.shared import Cm
+
+    sec = doc.sections[-1]
+    usable = sec.page_width - sec.left_margin - sec.right_margin
+    n = len(table.columns)
+    if n <= 1:
+        return
+    label = min(int(Cm(4.5)), int(usable * 0.4)) if n_index else 0
+    rest = (usable - label * n_index) // max(n - n_index, 1)
+    table.autofit = False
+    for j, col in enumerate(table.columns):
+        col.width = label if j < n_index else rest
+    for row in table.rows:
+        for j, cell in enumerate(row.cells):
+            cell.width = label if j < n_index else rest
 
 
 def _auto_note(codings: Any, codebook: Any, date: str | None, extra: str | Mapping[str, Any] | None) -> str:
