@@ -40,7 +40,7 @@ _LAZY: dict[str, str] = {
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
     "EmbeddingSuggester": "suggest.embedding", "LearnedSuggester": "suggest.learned",
     "Ensemble": "suggest.ensemble", "EmergentThemes": "suggest.emergent",
-    "evaluate": "evaluate",
+    "evaluate": "evaluation",
     # project
     "Project": "project.project",
     # analysis

@@ -331,9 +331,96 @@ def write_all(outdir: str | Path, cases: list[Case] | None = None) -> list[tuple
     return written
 
 
+def read_case(path: Path, case: Case) -> dict:
+    """Read one file the way a researcher would; the outcome as a dict (code, message, size)."""
+    import mcqual as mq
+
+    try:
+        if case.reader == "codebook":
+            cb = mq.load_codebook(path)
+            return {"got": "ok", "size": len(cb.ids), "message": ""}
+        corpus = mq.read_transcripts([path])
+        if corpus.errors:
+            err = corpus.errors[0].error
+            return {"got": err.code, "message": str(err), "type": type(err).__name__}
+        t = corpus[corpus.ids[0]]
+        return {"got": "ok", "size": len(t.text), "turns": len(t.turns), "message": "",
+                "metadata": repr(dict(t.metadata))[:2000]}
+    except mq.McqualError as err:
+        return {"got": err.code, "message": str(err), "type": type(err).__name__}
+    except BaseException as exc:  # noqa: BLE001 - reported, never hidden
+        return {"got": f"crash:{type(exc).__name__}", "message": repr(exc)[:500]}
+
+
+def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int = 500,
+                   names: list[str] | None = None) -> list[dict]:
+    """Read every case in a forked child with an address-space limit and a time limit.
+
+    The parent imports mcqual's readers once, then forks one child per case: the child sets
+    ``RLIMIT_AS`` to ``max_mb`` MiB and is killed after ``max_seconds``; its peak RSS comes
+    from ``os.wait4``. POSIX only.
+    """
+    import json
+    import os
+    import resource
+    import signal
+    import time
+
+    import mcqual as mq  # noqa: F401 - warm imports before forking
+    from mcqual.codebook import load as _cb  # noqa: F401
+    from mcqual.io import docx as _d, text as _t, transcripts as _tr  # noqa: F401
+
+    out = Path(outdir)
+    results = []
+    for case in CASES:
+        if names and case.name not in names:
+            continue
+        path = out / case.filename
+        r, w = os.pipe()
+        t0 = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(r)
+            try:
+                limit = max_mb * 2**20
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                res = read_case(path, case)
+            except BaseException as exc:  # noqa: BLE001
+                res = {"got": f"crash:{type(exc).__name__}", "message": repr(exc)[:500]}
+            with os.fdopen(w, "w") as fh:
+                fh.write(json.dumps(res))
+            os._exit(0)
+        os.close(w)
+        status = rusage = None
+        while time.monotonic() - t0 < max_seconds:
+            done, status, rusage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.01)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            _, status, rusage = os.wait4(pid, 0)
+            status = "timeout"
+        elapsed = time.monotonic() - t0
+        with os.fdopen(r) as fh:
+            raw = fh.read()
+        res = json.loads(raw) if raw else {"got": "timeout" if status == "timeout" else f"died:{status}",
+                                           "message": ""}
+        res.update(name=case.name, file=case.filename, expected=case.expected, seconds=round(elapsed, 3),
+                   max_rss_mb=round(rusage.ru_maxrss / 1024, 1) if rusage else None)
+        results.append(res)
+    return results
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--check":
+        import json
+
+        for res in check_isolated(argv[1]):
+            print(json.dumps(res))
+        return 0
     if len(argv) != 1:
-        print("usage: python tests/hostile.py OUTDIR", file=sys.stderr)
+        print("usage: python tests/hostile.py OUTDIR  |  python tests/hostile.py --check OUTDIR", file=sys.stderr)
         return 2
     written = write_all(argv[0])
     lines = ["file\treader\texpected\tnote"] + [f"{p.name}\t{c.reader}\t{c.expected}\t{c.note}" for p, c in written]

@@ -9,7 +9,7 @@ import pytest
 
 import mcqual as mq
 from mcqual.errors import SuggestError
-from mcqual.evaluate import cohen_kappa
+from mcqual.evaluation import cohen_kappa
 from mcqual.model import Suggestion
 
 
@@ -91,6 +91,6 @@ def test_errors(segs):
 
 
 def test_module_import_keeps_function_callable(segs):
-    import mcqual.evaluate  # noqa: F401  (binds the module to mq.evaluate)
+    import mcqual.evaluation  # noqa: F401  (the module is evaluation; mq.evaluate stays the function)
 
     assert mq.evaluate([], [], segments=segs).n_segments == len(segs)

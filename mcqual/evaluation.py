@@ -227,14 +227,3 @@ def evaluate(suggestions: Any, gold: Any, unit: str = "segment", *, segments: Se
              "support": float(Yg.sum()), "predicted": float(Yp.sum())}
     pooled = cohen_kappa(Yg.ravel(), Yp.ravel()) if Yg.size else float("nan")
     return Evaluation(per, micro, macro, pooled, len(units), level, gold_coder)
-
-
-class _CallableModule(__import__("types").ModuleType):
-    """``mcqual.evaluate`` is both this module and its function: once the submodule is imported,
-    Python binds the *module* to ``mcqual.evaluate``; making it callable keeps ``mq.evaluate(...)`` working."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Evaluation:
-        return evaluate(*args, **kwargs)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule
