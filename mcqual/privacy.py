@@ -14,7 +14,10 @@ same placeholder), since people are referred to by first or last name in convers
 
 Placeholders are consistent across the corpus (``[PERSON-3]`` is the same person everywhere) and
 the mapping is returned (and can be saved to a CSV the researcher keeps apart from the data).
-Offsets of existing codings are re-mapped with :meth:`PseudonymResult.map_codings`.
+Offsets of existing codings are re-mapped with :meth:`PseudonymResult.map_codings`; text whose
+offsets are unknown (quotes, table cells, memos) goes through :meth:`PseudonymResult.apply_text` /
+:meth:`~PseudonymResult.apply_frame`. Exports (``to_excel``, ``to_docx``, ``to_qdpx``) take
+``pseudonymise=True`` and use :func:`for_export` / :func:`pseudonymised_bundle`.
 
 Examples
 --------
@@ -48,11 +51,14 @@ DETECTORS = ("speakers", "metadata", "list", "patterns", "ner")
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d[\d ()/.-]{6,}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w(+])(?:\+|00|\()?\d[\d ()/.-]{6,}\d(?![\w])")
 _GENERIC_SPEAKER = re.compile(
     r"^(?:interviewer|interviewee|moderator|facilitator|respondent|participant|speaker|int|resp|"
     r"[A-Z]{1,3}\d*|[IQARPC]\d*|P\d+|R\d+|id\d+|\[?id\d+\]?|unknown)(?:\s*\d+)?$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+$")
+#: metadata fields / case attributes (cases.csv columns) that hold names of people
+_META_KEYS = ("interviewer", "interviewers", "respondent", "respondents", "participants", "moderator", "author",
+              "creator", "last_modified_by", "lastModifiedBy", "transcriber", "coder")
 _STOP_PARTS = {"van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "dr", "mr", "mrs", "ms", "prof"}
 
 
@@ -116,6 +122,32 @@ class PseudonymResult:
             df["snippet"] = [self.corpus[t].text[s:e] for t, s, e in zip(df["transcript_id"], df["start"], df["end"])]
         return df
 
+    def apply_text(self, value):
+        """Replace every mapped original (names, e-mails, phones…) in free text, dicts or lists.
+
+        For text whose offsets are unknown (quotes, notes, memo text, table cells).
+
+        Examples
+        --------
+        >>> from mcqual.model import Transcript
+        >>> res = pseudonymise(Corpus([Transcript.from_turns("x", [("Eva Lind", "Hi.")])]))
+        >>> res.apply_text("As Eva said: trust.")
+        'As [PERSON-1] said: trust.'
+        """
+        return _substituter(self.mapping)(value)
+
+    def apply_frame(self, df):
+        """A copy of a DataFrame with :meth:`apply_text` applied to every text cell, column name and index label."""
+        import pandas as pd
+
+        if df is None:
+            return None
+        out = _pseudonymise_frame(pd.DataFrame(df), self.mapping)
+        sub = _substituter(self.mapping)
+        out.index = out.index.map(sub)
+        out.columns = out.columns.map(sub)
+        return out
+
     def save_mapping(self, path: str | Path) -> Path:
         """Write the mapping (original, placeholder, kind) as CSV, atomically. Keep it apart from the data."""
         path = Path(path)
@@ -167,6 +199,13 @@ def _name_parts(name: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def _fold(text: str) -> str:
+    """``text`` without accents (Siobhán -> Siobhan, Dvořáková -> Dvorakova)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def _split_meta(value) -> list[str]:
     if value is None:
         return []
@@ -177,7 +216,7 @@ def _split_meta(value) -> list[str]:
 def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None = None, *,
                  detectors: Iterable[str] = ("speakers", "metadata", "list", "patterns", "ner"),
                  mapping: str | Path | Mapping[str, tuple[str, str]] | None = None,
-                 keep: Iterable[str] = ()) -> PseudonymResult:
+                 keep: Iterable[str] = (), ner_model: str = "en_core_web_sm") -> PseudonymResult:
     """Replace personal data with stable placeholders across a corpus.
 
     Parameters
@@ -189,9 +228,13 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         Any of ``speakers, metadata, list, patterns, ner``; ``ner`` runs only when a trained spaCy
         pipeline (``en_core_web_sm``) is installed — the result says which ran and why not.
     mapping : path or mapping, optional
-        A previous mapping, so placeholders stay the same across runs.
+        A previous mapping, so placeholders stay the same across runs; its names are also
+        searched for in this corpus (reported as detector ``mapping``).
     keep : iterable of str
         Words never replaced (e.g. the study's own organisation names that are not personal data).
+    ner_model : str
+        The installed spaCy pipeline (package name or path) used by the ``ner`` detector; it is
+        never downloaded: when it is missing, ``ner`` is listed in ``skipped_detectors``.
 
     Returns
     -------
@@ -234,6 +277,9 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
             return
         terms[term] = (kind, detector)
 
+    for orig, (_, kind) in prior.items():  # what a previous run replaced is replaced again, everywhere
+        if kind not in ("EMAIL", "URL", "PHONE"):
+            add(orig, kind, "mapping")
     if "list" in detectors and names:
         items = names.items() if isinstance(names, Mapping) else ((n, "PERSON") for n in names)
         for n, kind in items:
@@ -244,30 +290,41 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
                 if _looks_like_name(s):
                     add(s, "PERSON", "speakers")
         if "metadata" in detectors:
-            for key in ("interviewer", "respondent", "participants", "author", "creator"):
-                for n in _split_meta(t.metadata.get(key)):
-                    if _looks_like_name(n):
-                        add(n, "PERSON", "metadata")
+            for source in (t.metadata, t.metadata.get("properties") or {}, t.attributes):
+                if not isinstance(source, Mapping):
+                    continue
+                for key in _META_KEYS:
+                    for n in _split_meta(source.get(key)):
+                        if _looks_like_name(n):
+                            add(n, "PERSON", "metadata")
     # stable numbering: full names first in order of appearance
     for term, (kind, det) in list(terms.items()):
         base = placeholder(term, kind)
-        if kind == "PERSON":
-            for part in _name_parts(term):
-                if part not in terms and part.lower() not in keep_set:
-                    terms[part] = (kind, det)
-                    mapping_out.setdefault(part, base)
-                    kinds.setdefault(part, kind)
+        variants = _name_parts(term) if kind == "PERSON" else []
+        variants = [term, *variants]
+        variants += [_fold(v) for v in variants]  # "Siobhán" is often typed "Siobhan"
+        for part in variants:
+            if part not in terms and len(part) > 2 and part.lower() not in keep_set:
+                terms[part] = (kind, det)
+                mapping_out.setdefault(part, base)
+                kinds.setdefault(part, kind)
 
     skipped: dict[str, str] = {}
     nlp = None
     if "ner" in detectors:
-        try:
-            import spacy
+        import importlib.util
 
-            nlp = spacy.load("en_core_web_sm", exclude=["parser", "lemmatizer"])
-        except Exception as exc:  # noqa: BLE001 - any failure means: not available
-            skipped["ner"] = f"no trained spaCy pipeline installed ({type(exc).__name__})"
-    ran = tuple(d for d in detectors if d not in skipped)
+        if not Path(ner_model).exists() and importlib.util.find_spec(ner_model.replace("-", "_")) is None:
+            skipped["ner"] = (f"no trained spaCy pipeline {ner_model!r} installed "
+                              f"(pip install {ner_model}, or pass ner_model= a local path)")
+        else:
+            try:
+                import spacy
+
+                nlp = spacy.load(ner_model, exclude=["parser", "lemmatizer"])
+            except Exception as exc:  # noqa: BLE001 - any failure means: not available
+                skipped["ner"] = f"spaCy pipeline {ner_model!r} could not be loaded ({type(exc).__name__}: {exc})"
+    ran = tuple(d for d in detectors if d not in skipped) + (("mapping",) if prior else ())
 
     term_re = None
     if terms:
@@ -308,7 +365,7 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         out.append(_rebuild(t, new_text, mapping_out, offset_maps[t.id]))
     result = PseudonymResult(Corpus(out, corpus.errors, None), mapping_out, kinds, replacements, ran, skipped,
                              offset_maps)
-    result.corpus.attributes = corpus.attributes
+    result.corpus.attributes = _pseudonymise_frame(corpus.attributes, mapping_out)
     return result
 
 
@@ -351,12 +408,7 @@ def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap) -> 
             return m(ends[i])
         return m(off)
 
-    def sub(value):
-        if isinstance(value, str):
-            for orig in sorted(mapping, key=len, reverse=True):
-                if orig in value:
-                    value = re.sub(r"(?<![\w])" + re.escape(orig) + r"(?![\w])", mapping[orig], value)
-        return value
+    sub = _substituter(mapping)
 
     turns = []
     for turn in t.turns:
@@ -369,5 +421,115 @@ def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap) -> 
                         new_text[m(c.start):m_end(c.end)] if c.start >= 0 else sub(c.quote))
                 for c in t.comments]
     meta = {k: sub(v) for k, v in t.metadata.items()}
+    attrs = {k: sub(v) for k, v in t.attributes.items()}
     return Transcript(t.id, new_text, tuple(turns), meta, t.language, t.source, tuple(paragraphs), tuple(comments),
-                      t.attributes, t.warnings)
+                      attrs, tuple(sub(w) for w in t.warnings))
+
+
+def _substituter(mapping: Mapping[str, str]):
+    """A function replacing every mapped original (word-bounded) in strings, recursively in dicts/lists."""
+    if not mapping:
+        return lambda value: value
+    rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(o) for o in sorted(mapping, key=len, reverse=True))
+                    + r")(?![\w])")
+
+    def sub(value):
+        if isinstance(value, str):
+            return rx.sub(lambda m: mapping[m.group(0)], value)
+        if isinstance(value, Mapping):
+            return {k: sub(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(sub(v) for v in value)
+        return value
+
+    return sub
+
+
+def _pseudonymise_frame(df, mapping: Mapping[str, str]):
+    """Case attributes with names replaced in every text cell (index too)."""
+    if df is None or not mapping:
+        return df
+    sub = _substituter(mapping)
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = [sub(v) if isinstance(v, str) else v for v in out[col]]
+    return out
+
+
+def for_export(pseudonymise_arg, corpus=None, codings=None, **kwargs):
+    """What an export writes when asked to pseudonymise: ``(result, corpus, codings)``.
+
+    ``pseudonymise_arg`` is ``False`` (nothing changes: ``(None, corpus, codings)``), ``True``
+    (run :func:`pseudonymise` on ``corpus`` with ``kwargs``), a :class:`PseudonymResult`
+    (reuse it, so placeholders match the mapping the researcher keeps) or a dict of
+    :func:`pseudonymise` keyword arguments. Codings are re-mapped with :meth:`~PseudonymResult.map_codings`
+    and their ``snippet`` re-quoted from the pseudonymised text.
+
+    Examples
+    --------
+    >>> from mcqual.model import Transcript
+    >>> c = Corpus([Transcript.from_turns("x", [("Eva Lind", "Ask Eva.")])])
+    >>> res, c2, _ = for_export(True, c)
+    >>> c2["x"].text
+    'Ask [PERSON-1].'
+    """
+    if pseudonymise_arg is False or pseudonymise_arg is None:
+        return None, corpus, codings
+    if isinstance(pseudonymise_arg, PseudonymResult):
+        res = pseudonymise_arg
+    else:
+        if corpus is None:
+            raise PrivacyError("E801", "pseudonymise=True needs the transcripts to find the names",
+                               hint="Pass corpus=..., or pseudonymise=mq.pseudonymise(corpus, ...) (a result).")
+        opts = dict(kwargs)
+        if isinstance(pseudonymise_arg, Mapping):
+            opts.update(pseudonymise_arg)
+        elif pseudonymise_arg is not True:
+            raise PrivacyError("E801", f"pseudonymise must be True/False, a PseudonymResult or a dict of options, "
+                               f"not {type(pseudonymise_arg).__name__}")
+        res = pseudonymise(corpus, **opts)
+    new_codings = codings
+    if codings is not None:
+        import pandas as pd
+
+        df = pd.DataFrame(codings)
+        if not df.empty and {"transcript_id", "start", "end"} <= set(df.columns):
+            known = set(res.corpus.ids)
+            if not set(map(str, df["transcript_id"])) <= known:
+                missing = sorted(set(map(str, df["transcript_id"])) - known)[:5]
+                raise PrivacyError("E801", f"codings refer to transcripts not in the pseudonymised corpus: {missing}",
+                                   hint="Pseudonymise the corpus the codings were made on.")
+            new_codings = res.map_codings(df)
+            other = [c for c in new_codings.columns if c not in ("transcript_id", "start", "end", "snippet", "code")]
+            for col in other:
+                if new_codings[col].dtype == object or str(new_codings[col].dtype).startswith("str"):
+                    new_codings[col] = [res.apply_text(v) if isinstance(v, str) else v for v in new_codings[col]]
+        else:
+            new_codings = res.apply_frame(df)
+    return res, res.corpus, new_codings
+
+
+def pseudonymised_bundle(bundle, pseudonymise_arg=True):
+    """A REFI-QDA bundle (:class:`~mcqual.exchange.bundle.QdpxProject`) with pseudonymised texts and anchors."""
+    import dataclasses
+
+    import pandas as pd
+
+    res, corpus, codings = for_export(pseudonymise_arg, bundle.corpus, bundle.codings)
+    attrs = res.apply_frame(bundle.attributes) if bundle.attributes is not None else None
+    if attrs is not None:
+        corpus.attributes = attrs
+    memos = bundle.memos
+    if memos is not None and len(memos):
+        memos = res.apply_frame(memos)
+        if {"transcript_id", "start", "end"} <= set(memos.columns):
+            starts, ends = [], []
+            for t, a, b in zip(memos["transcript_id"], memos["start"], memos["end"]):
+                if isinstance(t, str) and t in res.corpus and pd.notna(a) and pd.notna(b):
+                    m = res.map_codings([{"transcript_id": t, "start": int(a), "end": int(b)}])
+                    a, b = int(m["start"][0]), int(m["end"][0])
+                starts.append(a)
+                ends.append(b)
+            memos["start"], memos["end"] = starts, ends
+    return dataclasses.replace(bundle, corpus=corpus, codings=codings, attributes=attrs, memos=memos)

@@ -6,7 +6,6 @@ A reader may accept a mutated file or refuse it with a numbered McqualError; any
 """
 from __future__ import annotations
 
-import io
 import time
 import zipfile
 from pathlib import Path
@@ -16,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mcqual.errors import McqualError
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # "no spoken text found" etc. are expected
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCX = sorted((ROOT / "transcripts").glob("int-0[1-3].docx"))

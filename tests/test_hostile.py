@@ -83,3 +83,17 @@ def test_generator_command_line(tmp_path):
     hostile.write_all(tmp_path, cases)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.docx", "xxe.docx", "zero.txt"]
     assert hostile.main([]) == 2
+
+
+def test_every_error_code_raised_is_in_the_catalog():
+    import re
+
+    from mcqual.errors import CATALOG, catalog_markdown
+
+    pkg = HERE.parent / "mcqual"
+    used = {m.group(1) for p in pkg.rglob("*.py") if p.name != "errors.py"
+            for m in re.finditer(r'"(E\d{3})"', p.read_text(encoding="utf-8"))}
+    assert used and used <= set(CATALOG), sorted(used - set(CATALOG))
+    table = catalog_markdown()
+    for code, (title, todo) in CATALOG.items():
+        assert f"| {code} |" in table and todo, code

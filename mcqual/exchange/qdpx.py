@@ -357,7 +357,7 @@ def qdpx_files(project: Any) -> dict[str, bytes]:
     return {"project.qde": qde, **dict(sorted(files.items()))}
 
 
-def to_qdpx(project: Any, path: PathOrFile) -> Path | None:
+def to_qdpx(project: Any, path: PathOrFile, *, pseudonymise: Any = False) -> Path | None:
     """Export a coding project as a REFI-QDA ``.qdpx`` (NVivo, ATLAS.ti, MAXQDA, QualCoder...).
 
     Parameters
@@ -367,6 +367,10 @@ def to_qdpx(project: Any, path: PathOrFile) -> Path | None:
         ``attributes()``, ``memos()``), or a :class:`QdpxProject`.
     path : str, Path or binary file
         Written atomically (temp file + rename) when a path.
+    pseudonymise : bool, PseudonymResult or dict
+        ``True``: the sources are the texts of ``mq.pseudonymise(corpus)``, codings and memo
+        anchors re-mapped, names replaced in attributes and memos; a ``PseudonymResult``
+        reuses its mapping; a dict passes options (``{"names": [...]}``).
 
     Returns
     -------
@@ -383,6 +387,10 @@ def to_qdpx(project: Any, path: PathOrFile) -> Path | None:
     >>> sorted(zipfile.ZipFile(buf).namelist())[0]
     'project.qde'
     """
+    if pseudonymise is not False and pseudonymise is not None:
+        from ..privacy import pseudonymised_bundle
+
+        project = pseudonymised_bundle(as_bundle(project), pseudonymise)
     files = qdpx_files(project)
 
     def write(fh) -> None:

@@ -149,7 +149,8 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
 
 
 def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebook: Any = None,
-             codings: Any = None, corpus: Any = None, color_scale: bool = True) -> Path | None:
+             codings: Any = None, corpus: Any = None, color_scale: bool = True,
+             pseudonymise: Any = False) -> Path | None:
     """Write tables (and optionally codings and the codebook) to a formatted ``.xlsx``.
 
     Parameters
@@ -168,6 +169,10 @@ def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codeb
         The transcripts, to quote codings that have no ``snippet``.
     color_scale : bool
         Shade counts white to blue (Excel conditional formatting).
+    pseudonymise : bool, PseudonymResult or dict
+        ``True``: quotes come from ``mq.pseudonymise(corpus)`` (codings re-mapped, names in
+        table cells replaced); a ``PseudonymResult`` reuses its placeholders; a dict passes options
+        (``{"names": [...]}``). Needs ``corpus`` unless a result is given (E801).
 
     Returns
     -------
@@ -193,6 +198,14 @@ def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codeb
         else:
             raise ExchangeError("E600", f"tables must be a dict of name -> DataFrame, not {type(tables).__name__}",
                                 hint="Pass tables={'codes x groups': matrix, ...}.")
+    if pseudonymise is not False and pseudonymise is not None:
+        from ..privacy import for_export
+
+        res, corpus, codings = for_export(pseudonymise, corpus, codings)
+        if codings is not None and corpus is not None and "snippet" in pd.DataFrame(codings).columns:
+            codings = pd.DataFrame(codings).drop(columns="snippet")  # re-quoted from the pseudonymised text
+        if tables is not None:
+            tables = {res.apply_text(k): res.apply_frame(v) for k, v in tables.items()}
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()

@@ -283,7 +283,8 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
             note: str | Mapping[str, Any] | None = None, codings: Any = None, title: str | None = None,
             attribution: Sequence[str] = ("respondent_group", "country"), attributes: Any = None,
             quotes_per_theme: int = 3, decimals: int = 2, date: str | None = None,
-            table_style: str = "Light List Accent 1") -> Path | None:
+            table_style: str = "Light List Accent 1", pseudonymise: Any = False,
+            corpus: Any = None) -> Path | None:
     """Write a Word report: captioned tables with notes, one chapter per theme with quotes, figures.
 
     Parameters
@@ -317,6 +318,12 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
         The date in the notes (default: today).
     table_style : str
         A built-in Word table style.
+    pseudonymise : bool, PseudonymResult or dict
+        ``True``: names, e-mails, phones and URLs found by ``mq.pseudonymise(corpus)`` are
+        replaced by their placeholders in every quote, table, attribution, title and note;
+        a ``PseudonymResult`` reuses its mapping; a dict passes options (``{"names": [...]}``).
+    corpus : Corpus, optional
+        The transcripts, needed with ``pseudonymise=True`` (E801 otherwise).
 
     Examples
     --------
@@ -331,6 +338,16 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
     """
     import docx
     from docx.shared import Inches, Pt
+
+    if pseudonymise is not False and pseudonymise is not None:
+        from ..privacy import for_export
+
+        res, _, codings = for_export(pseudonymise, corpus, codings)
+        tables = {res.apply_text(k): res.apply_frame(v) for k, v in tables.items()} \
+            if isinstance(tables, Mapping) else tables
+        quotes = res.apply_frame(quotes) if quotes is not None else None
+        attributes = res.apply_frame(attributes) if attributes is not None else None
+        note, title = res.apply_text(note), res.apply_text(title)
 
     if tables is not None and not isinstance(tables, Mapping):
         raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",

@@ -116,13 +116,17 @@ def load_model(model: str | None = None):
     with _MODEL_LOCK:
         if ref in _MODELS:
             return _MODELS[ref]
+        old = os.environ.get("HF_HUB_OFFLINE")
+        os.environ["HF_HUB_OFFLINE"] = "1"  # never a hub download (read by huggingface_hub at import)
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingDependencyError("E900", f"sentence-transformers is not installed ({exc})",
                                          hint="pip install 'mcqual[embed]'") from exc
-        old = os.environ.get("HF_HUB_OFFLINE")
-        os.environ["HF_HUB_OFFLINE"] = "1"  # never a hub download
+        hub_constants = _hub_constants()
+        hub_old = getattr(hub_constants, "HF_HUB_OFFLINE", None)
+        if hub_constants is not None:  # huggingface_hub may have been imported before: set its constant too
+            hub_constants.HF_HUB_OFFLINE = True
         try:
             if Path(ref).exists():
                 m = SentenceTransformer(ref, device="cpu")
@@ -136,8 +140,18 @@ def load_model(model: str | None = None):
                 os.environ.pop("HF_HUB_OFFLINE", None)
             else:
                 os.environ["HF_HUB_OFFLINE"] = old
+            if hub_constants is not None:
+                hub_constants.HF_HUB_OFFLINE = hub_old
         _MODELS[ref] = m
         return m
+
+
+def _hub_constants():
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # pragma: no cover - comes with sentence-transformers
+        return None
+    return constants
 
 
 def _fingerprint(ref: str) -> str:
