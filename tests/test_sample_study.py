@@ -64,6 +64,8 @@ def test_gold_coding_lands_on_whole_words(study, root):
         assert turn is not None and r.end <= turn.end, "a gold coding stays inside one turn"
 
 
+@pytest.mark.xfail(strict=True, reason="issue #3: the gold coding is unfinished (coder1 has coded int-01 and "
+                   "int-02; the second, independent coder has not started). Remove this mark when it is complete.")
 def test_gold_has_a_second_coder_on_four_interviews(root):
     gold = pd.read_csv(root / "transcripts" / "gold_codings.csv")
     coders = list(dict.fromkeys(gold["coder"]))
