@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     # codebook and guide
     "Code": "codebook.model", "Codebook": "codebook.model", "load_codebook": "codebook.load",
     "Guide": "guide", "load_guide": "guide",
+    "align_guide": "align", "Alignment": "align", "guide_codebook": "align",
     # segments and suggestions
     "segments": "segment", "Segments": "segment",
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
@@ -46,6 +47,7 @@ _LAZY: dict[str, str] = {
     # analysis
     "code_case_matrix": "analysis.matrices", "code_group_matrix": "analysis.matrices",
     "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices",
+    "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid",
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     # exchange and privacy
     "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx",

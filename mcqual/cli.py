@@ -54,13 +54,30 @@ def _app():
             model: Optional[str] = typer.Option(None, help="sentence-transformers model name or path."),
             embeddings: bool = typer.Option(True, help="Use the embedding suggester."),
             coder: Optional[str] = typer.Option(None, help="Whose codings the matrices show (default: most codings)."),
-            n_jobs: int = typer.Option(1, help="Processes for reading.")) -> None:
-        """Read, suggest, apply decisions, aggregate and export everything to OUT."""
+            n_jobs: int = typer.Option(1, help="Processes for reading."),
+            guide: Optional[Path] = typer.Option(None, help="Interview guide YAML (default: interview_guide.yaml "
+                                                            "beside the codebook, when there is one).")) -> None:
+        """Read, align to the guide, suggest, apply decisions, aggregate and export everything to OUT."""
         from .pipeline import run_all
 
         code = run_all(folder, codebook, out, project=project, model=model, embeddings=embeddings,
-                       n_jobs=n_jobs, coder=coder, console=_console())
+                       n_jobs=n_jobs, coder=coder, console=_console(), guide=guide)
         raise typer.Exit(code)
+
+    @app.command()
+    def align(folder: Path = typer.Argument(..., help="Folder of transcripts (and cases.csv)."),
+              guide: Path = typer.Option(..., "--guide", "-g", help="Interview guide YAML."),
+              out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder."),
+              model: Optional[str] = typer.Option(None, help="sentence-transformers model name or path."),
+              embeddings: bool = typer.Option(True, help="Use embeddings (else word overlap only).")) -> None:
+        """Align interviews to their guide; write alignment.csv and the question grid (Excel, Word)."""
+        from .pipeline import guide_stage, read_stage
+
+        console = _console()
+        corpus = read_stage(folder, console)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        guide_stage(corpus, guide, out, console, embeddings, model)
+        raise typer.Exit(EXIT_FAILED if corpus.errors else EXIT_OK)
 
     @app.command()
     def suggest(folder: Path, codebook: Path = typer.Option(..., "--codebook", "-c"),

@@ -103,6 +103,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E603": ("Word comment codings unreadable", "Comments must hold code names separated by ';' or ','."),
     # --- E7xx guide alignment ------------------------------------------------
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
+    "E701": ("no such aligned transcript or turn", "Correct an alignment with a transcript id and turn index it holds (see alignment.to_frame())."),
     # --- E8xx privacy --------------------------------------------------------
     "E800": ("pseudonymisation mapping file is unusable", "Give the CSV written by mq.pseudonymise (original, placeholder, kind)."),
     "E801": ("cannot pseudonymise this export", "Pass corpus= (the transcripts) or pseudonymise=mq.pseudonymise(corpus, ...)."),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-STAGES = ("read", "codebook", "project", "suggest", "decisions", "aggregate", "agreement", "export")
+STAGES = ("read", "codebook", "guide", "project", "suggest", "decisions", "aggregate", "agreement", "export")
 
 
 def write_frame(df, path: str | Path) -> Path:
@@ -75,6 +75,42 @@ def load_codebook_stage(path: str | Path, console):
     return cb
 
 
+def default_guide(codebook_path: str | Path) -> Path | None:
+    """``interview_guide.yaml`` beside the codebook, when there is one."""
+    p = Path(codebook_path).resolve().parent / "interview_guide.yaml"
+    return p if p.exists() else None
+
+
+def guide_stage(corpus, guide_path, out, console, embeddings: bool = True, model: str | None = None):
+    """Align the transcripts to the interview guide; write the alignment and the question grid
+    (``alignment.csv``, ``question_grid.xlsx``, ``question_grid.docx``). Returns the alignment."""
+    import mcqual as mq
+
+    out = Path(out)
+    with _Step(console, f"aligning transcripts to the guide {guide_path}"):
+        guide = mq.load_guide(guide_path)
+        embedder = None
+        if not embeddings:
+            from .suggest.embedders import HashingEmbedder
+
+            embedder = HashingEmbedder()
+        al = mq.align_guide(corpus, guide, embedder=embedder, model=model)
+        write_frame(al.to_frame(), out / "alignment.csv")
+        grid = mq.question_grid(al, corpus, guide=guide, words=60)
+        lf = mq.question_grid(al, corpus, guide=guide, long=True)
+        mq.export.to_excel(out / "question_grid.xlsx",
+                           {"question grid": grid,
+                            "answers (long)": lf.drop(columns=["answer_starts", "answer_ends"]),
+                            "alignment": al.to_frame()})
+        mq.export.grid_to_docx(out / "question_grid.docx", lf, guide=guide, attributes=corpus.attributes)
+    n_unasked = sum(len(v) for v in al.unasked.values())
+    console.print(f"{len(al)} guide questions found in {sum(1 for t in corpus if al.transcript(t.id))} "
+                  f"transcripts; {n_unasked} (transcript, question) pairs not asked")
+    for tid, note in al.notes.items():
+        console.print(f"  {tid}: {note}")
+    return al
+
+
 def default_suggester(embeddings: bool = True, model: str | None = None):
     """Rules, plus embeddings when wanted: the zero-shot ensemble the demo uses."""
     import mcqual as mq
@@ -112,7 +148,7 @@ def _gold(folder: Path):
 
 
 def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=True, n_jobs=1,
-            coder=None, console=None) -> int:
+            coder=None, console=None, guide=None) -> int:
     """Run the whole job; return the exit code (0 ok, 1 some files failed)."""
     import mcqual as mq
 
@@ -128,6 +164,8 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     write_frame(corpus.to_frame(), out / "turns.csv")
     write_frame(corpus.cases_frame(), out / "cases.csv")
     codebook = load_codebook_stage(codebook_path, console)
+    guide_path = Path(guide) if guide else default_guide(codebook_path)
+    alignment = guide_stage(corpus, guide_path, out, console, embeddings, model) if guide_path else None
 
     project_path = Path(project) if project else out / "project.mcqual"
     with _Step(console, f"updating project {project_path}"):
@@ -153,7 +191,8 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
                     and r.transcript_id in corpus]
             proj.code_many(rows)
 
-    export_stage(proj, out, console, suggestions=proj.suggestions(status="pending"), gold=gold, coder=coder)
+    export_stage(proj, out, console, suggestions=proj.suggestions(status="pending"), gold=gold, coder=coder,
+                 alignment=alignment)
     console.rule("summary")
     console.print(corpus.summary())
     console.print(f"outputs in {out.resolve()} ({time.perf_counter() - t0:.0f} s):")
@@ -191,7 +230,8 @@ def analysis_codings(codings, suggestions=None, coder: str | None = None):
     return codings, "nobody"
 
 
-def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | None = None) -> None:
+def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | None = None,
+                 alignment=None) -> None:
     """Matrices, agreement, Excel, Word, heatmaps and REFI-QDA for a project."""
     import mcqual as mq
 
@@ -212,6 +252,9 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         framework = mq.framework_matrix(codings, rows="case", cols="theme", quotes=2, codebook=codebook,
                                         corpus=corpus)
         tables["framework"] = framework
+        if alignment is not None and len(alignment):
+            tables["themes x guide topic"] = mq.guide_crosstab(codings, alignment, codebook=codebook, level=1,
+                                                               cols="topic", guide=alignment.guide)
     for name, df in tables.items():
         write_frame(df.reset_index(), out / f"{name.replace(' ', '_')}.csv")
     write_frame(all_codings, out / "codings.csv")
@@ -240,13 +283,18 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
 
     with _Step(console, "plots"):
         figs = {}
-        for name in ("code x case", "code x group", "co-occurrence"):
+        for name in ("code x case", "code x group", "co-occurrence", "themes x guide topic"):
+            if name not in tables:
+                continue
             p = out / f"heatmap_{name.replace(' ', '_')}.png"
             mq.plot.heatmap(tables[name], codebook=codebook, title=name, path=p)
             mq.plot.heatmap(tables[name], codebook=codebook, title=name, path=p.with_suffix(".svg"))
             figs[name] = p
     with _Step(console, "Excel workbook"):
-        mq.export.to_excel(out / "mcqual_report.xlsx", tables, codebook=codebook, codings=codings, corpus=corpus)
+        sheets = dict(tables)
+        if alignment is not None and len(alignment):
+            sheets["question grid"] = mq.question_grid(alignment, corpus, guide=alignment.guide, words=60)
+        mq.export.to_excel(out / "mcqual_report.xlsx", sheets, codebook=codebook, codings=codings, corpus=corpus)
     with _Step(console, "Word report"):
         quotes = mq.framework_matrix(codings, rows="case", cols="theme", quotes=3, codebook=codebook,
                                      corpus=corpus, long=True)

@@ -32,3 +32,19 @@ def shared() -> Path:
 def _cache_dir(tmp_path_factory, monkeypatch):
     """Keep embedding caches out of the user's home during tests."""
     monkeypatch.setenv("MCQUAL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "mcqual-cache"))
+
+
+@pytest.fixture(scope="session")
+def real_embedder(tmp_path_factory):
+    """The default sentence-transformers model, loaded once for all slow tests (own cache folder)."""
+    from mcqual.suggest.embedders import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(cache_dir=tmp_path_factory.mktemp("real-cache"))
+
+
+@pytest.fixture(scope="session")
+def sample_corpus():
+    """The sample study's transcripts, read once."""
+    import mcqual as mq
+
+    return mq.read_transcripts(ROOT / "transcripts")

@@ -116,11 +116,7 @@ def test_missing_model_raises_e901(tmp_path):
 # --------------------------------------------------------------------------- real model (slow)
 
 
-@pytest.fixture(scope="session")
-def real_embedder(tmp_path_factory):
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder
-
-    return SentenceTransformerEmbedder(cache_dir=tmp_path_factory.mktemp("real-cache"))
+# the session-wide `real_embedder` fixture is in conftest.py (one model load for the whole suite)
 
 
 @pytest.mark.slow

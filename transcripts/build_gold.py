@@ -8,7 +8,8 @@ words appear twice). This script reads the sample transcripts with mcqual, finds
 each quote in ``Transcript.text`` (whitespace-insensitive), and writes
 ``transcripts/gold_codings.csv`` with ``transcript_id, start, end, code, coder``.
 
-Run: ``.venv/bin/python transcripts/build_gold.py`` (after ``transcripts/build.py``).
+Run: ``.venv/bin/python transcripts/build_gold.py`` (after ``transcripts/build.py``);
+``build_gold.py --check transcripts/gold/coder2__a.csv`` checks one coder's file and writes nothing.
 A quote that cannot be found is an error listed at the end (exit code 1).
 """
 from __future__ import annotations
@@ -58,7 +59,9 @@ def main() -> int:
     corpus = mq.read_transcripts(HERE)
     codebook = mq.load_codebook(HERE.parent / "codebook" / "microcredentials.yaml")
     rows_out, problems = [], []
-    coder_files = sorted((HERE / "gold").glob("*.csv"))
+    check_only = sys.argv[1:2] == ["--check"]
+    coder_files = ([Path(a).resolve() for a in sys.argv[2:]] if check_only
+                   else sorted((HERE / "gold").glob("*.csv")))
     for path in coder_files:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
@@ -68,6 +71,11 @@ def main() -> int:
         got, bad = resolve(corpus, rows, path.stem.split("__")[0])
         rows_out += got
         problems += bad
+    if check_only:
+        print(f"{len(rows_out)} quotes resolved in {len(coder_files)} file(s); nothing written")
+        for p in problems:
+            print("  problem:", p)
+        return 1 if problems else 0
     rows_out.sort(key=lambda r: (r["coder"] != "coder1", r["coder"], r["transcript_id"], r["start"], r["code"]))
     tmp = HERE / "gold_codings.csv.tmp"
     with open(tmp, "w", newline="", encoding="utf-8") as f:

@@ -15,7 +15,7 @@ from typing import Any
 
 #: public name -> module (relative to this package) that defines it
 _LAZY: dict[str, str] = {"heatmap": "plots", "bars": "plots", "save_figure": "plots",
-                         "to_excel": "excel", "to_docx": "word"}
+                         "to_excel": "excel", "to_docx": "word", "grid_to_docx": "grid"}
 _LAZY.update({"to_csv": "tables", "to_parquet": "tables"})
 
 

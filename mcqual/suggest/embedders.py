@@ -127,6 +127,12 @@ def load_model(model: str | None = None):
         hub_old = getattr(hub_constants, "HF_HUB_OFFLINE", None)
         if hub_constants is not None:  # huggingface_hub may have been imported before: set its constant too
             hub_constants.HF_HUB_OFFLINE = True
+        try:  # no "Loading weights" progress bar in scripts and the demo's output
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except Exception:  # noqa: BLE001 - cosmetic only
+            pass
         try:
             if Path(ref).exists():
                 m = SentenceTransformer(ref, device="cpu")
