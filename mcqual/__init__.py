@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "Code": "codebook.model", "Codebook": "codebook.model", "load_codebook": "codebook.load",
     "Guide": "guide", "load_guide": "guide",
     "align_guide": "align", "Alignment": "align", "guide_codebook": "align",
+    "read_survey": "io.survey", "survey_codings": "io.survey",
     # segments and suggestions
     "segments": "segment", "Segments": "segment",
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
@@ -47,7 +48,7 @@ _LAZY: dict[str, str] = {
     # analysis
     "code_case_matrix": "analysis.matrices", "code_group_matrix": "analysis.matrices",
     "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices",
-    "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid",
+    "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid", "question_spans": "analysis.grid",
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     # exchange and privacy
     "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx",

@@ -75,6 +75,44 @@ def load_codebook_stage(path: str | Path, console):
     return cb
 
 
+SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx")
+
+
+def survey_stage(path: str | Path, console):
+    """Read survey exports (a file, or every export in a folder) and their hand coding.
+
+    In a folder, every ``.csv``/``.tsv``/``.xlsx`` is an export read with automatic column
+    detection, except ``coded_*.csv`` files: hand codings with ``respondent_id, question, code``
+    (and optionally ``coder``; default ``coder1``). Returns ``(survey corpus, codings or None)``.
+    """
+    import pandas as pd
+
+    import mcqual as mq
+    from .corpus import Corpus
+
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.suffix.lower() in SURVEY_SUFFIXES
+                                                  and not p.name.startswith(("coded", ".", "~$")))
+    coded_files = [] if path.is_file() else sorted(path.glob("coded_*.csv"))
+    with _Step(console, f"reading survey {path}"):
+        corpora = [mq.read_survey(f) for f in files]
+        items = [t for c in corpora for t in c]
+        attrs = pd.concat([c.attributes for c in corpora]) if corpora else None
+        survey = Corpus(items, attributes=attrs)
+        codings = []
+        for f in coded_files:
+            coded = pd.read_csv(f, dtype=str, keep_default_na=False)
+            for coder, part in coded.groupby(coded["coder"] if "coder" in coded.columns else
+                                             pd.Series(["coder1"] * len(coded), index=coded.index)):
+                codings.append(mq.survey_codings(survey, part, coder=coder or "coder1"))
+        hand = pd.concat(codings, ignore_index=True) if codings else None
+    n_answers = sum(len(t.turns) for t in survey)
+    console.print(f"{len(survey)} survey respondents with {n_answers} open answers"
+                  + (f"; {hand['transcript_id'].nunique()} respondents hand-coded ({len(hand)} codings)"
+                     if hand is not None else ""))
+    return survey, hand
+
+
 def default_guide(codebook_path: str | Path) -> Path | None:
     """``interview_guide.yaml`` beside the codebook, when there is one."""
     p = Path(codebook_path).resolve().parent / "interview_guide.yaml"
@@ -148,7 +186,7 @@ def _gold(folder: Path):
 
 
 def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=True, n_jobs=1,
-            coder=None, console=None, guide=None) -> int:
+            coder=None, console=None, guide=None, survey=None) -> int:
     """Run the whole job; return the exit code (0 ok, 1 some files failed)."""
     import mcqual as mq
 
@@ -161,11 +199,17 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     t0 = time.perf_counter()
 
     corpus = read_stage(folder, console, n_jobs=n_jobs)
+    interviews = corpus
+    survey_path = Path(survey) if survey else (folder / "survey" if (folder / "survey").is_dir() else None)
+    survey_hand = None
+    if survey_path is not None:
+        survey_corpus, survey_hand = survey_stage(survey_path, console)
+        corpus = combine(corpus, survey_corpus)
     write_frame(corpus.to_frame(), out / "turns.csv")
     write_frame(corpus.cases_frame(), out / "cases.csv")
     codebook = load_codebook_stage(codebook_path, console)
     guide_path = Path(guide) if guide else default_guide(codebook_path)
-    alignment = guide_stage(corpus, guide_path, out, console, embeddings, model) if guide_path else None
+    alignment = guide_stage(interviews, guide_path, out, console, embeddings, model) if guide_path else None
 
     project_path = Path(project) if project else out / "project.mcqual"
     with _Step(console, f"updating project {project_path}"):
@@ -191,6 +235,15 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
                     and r.transcript_id in corpus]
             proj.code_many(rows)
 
+    if survey_hand is not None and len(survey_hand):
+        with _Step(console, "importing the survey's hand coding"):
+            existing = proj.codings()
+            have = set(zip(existing["transcript_id"], existing["start"], existing["end"], existing["code"],
+                           existing["coder"])) if len(existing) else set()
+            proj.code_many([dict(transcript_id=r.transcript_id, start=int(r.start), end=int(r.end), code=r.code,
+                                 coder=r.coder) for r in survey_hand.itertuples()
+                            if (r.transcript_id, int(r.start), int(r.end), r.code, r.coder) not in have])
+
     export_stage(proj, out, console, suggestions=proj.suggestions(status="pending"), gold=gold, coder=coder,
                  alignment=alignment)
     console.rule("summary")
@@ -201,6 +254,21 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
             console.print(f"  {p}")
     proj.close()
     return 1 if corpus.errors else 0
+
+
+def combine(interviews, survey):
+    """One corpus of interviews and survey respondents; attribute ``source`` tells them apart."""
+    import pandas as pd
+
+    from .corpus import Corpus
+
+    a = interviews.attributes
+    a = (a.copy() if a is not None else pd.DataFrame(index=pd.Index([t.id for t in interviews], name="case_id")))
+    a["source"] = "interview"
+    b = survey.attributes
+    attrs = pd.concat([a, b]) if b is not None else a
+    return Corpus(list(interviews) + list(survey), errors=list(interviews.errors) + list(survey.errors),
+                  attributes=attrs)
 
 
 def _fmt(overall) -> str:
@@ -242,16 +310,29 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         suggestions = proj.suggestions(status="pending")
     codings, whose = analysis_codings(all_codings, suggestions, coder)
     console.print(f"matrices from the codings of: {whose} ({len(codings)} codings)")
+    from .corpus import Corpus
+
+    attrs = corpus.attributes
+    has_survey = attrs is not None and "source" in attrs.columns and (attrs["source"] == "survey").any()
+    survey_ids = set(attrs.index[attrs["source"] == "survey"]) if has_survey else set()
+    interviews = Corpus([t for t in corpus if t.id not in survey_ids],
+                        attributes=attrs.loc[[i for i in attrs.index if i not in survey_ids]]
+                        if attrs is not None else None)
+    icodings = codings[~codings["transcript_id"].isin(survey_ids)] if len(codings) else codings
     with _Step(console, "building matrices"):
         tables = {
-            "code x case": mq.code_case_matrix(codings, codebook=codebook, corpus=corpus, level=1),
-            "code x group": mq.code_group_matrix(codings, by="respondent_group", codebook=codebook, corpus=corpus),
+            "code x case": mq.code_case_matrix(icodings, codebook=codebook, corpus=interviews, level=1),
+            "code x group": mq.code_group_matrix(codings, by=["source", "respondent_group"] if has_survey
+                                                 else "respondent_group", codebook=codebook, corpus=corpus),
             "co-occurrence": mq.cooccurrence(codings, within="turn", corpus=corpus, codebook=codebook, level=1),
             "summary": mq.code_summary(codings, codebook=codebook, corpus=corpus),
         }
-        framework = mq.framework_matrix(codings, rows="case", cols="theme", quotes=2, codebook=codebook,
-                                        corpus=corpus)
+        framework = mq.framework_matrix(icodings, rows="case", cols="theme", quotes=2, codebook=codebook,
+                                        corpus=interviews)
         tables["framework"] = framework
+        if has_survey:
+            tables["code x survey question"] = mq.guide_crosstab(codings, mq.question_spans(corpus),
+                                                                 codebook=codebook)
         if alignment is not None and len(alignment):
             tables["themes x guide topic"] = mq.guide_crosstab(codings, alignment, codebook=codebook, level=1,
                                                                cols="topic", guide=alignment.guide)

@@ -202,7 +202,7 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
         rule-based sentencizer); ``paragraph`` the ``\\n``-separated paragraphs
         of a turn; ``window`` ``size`` consecutive sentences of a turn, moving by
         ``step`` (overlapping when ``step < size``); ``answer`` like ``turn``, for
-        survey corpora, with the question in ``Segment.context``.
+        survey corpora, with the question in ``Segment.context`` (short answers are kept).
     skip_interviewer : bool
         Leave out interviewer turns (default, as for suggestions).
     skip_backchannel : bool
@@ -236,8 +236,8 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
         for turn in t.turns:
             if skip_interviewer and is_interviewer(turn.role, turn.speaker):
                 continue
-            if skip_backchannel and is_backchannel(turn.text):
-                continue
+            if skip_backchannel and unit != "answer" and is_backchannel(turn.text):
+                continue  # a written answer ("No.") is an answer, not a back-channel
             pending.append((t, turn))
     if unit in ("turn", "answer"):
         for t, turn in pending:

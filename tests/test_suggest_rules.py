@@ -106,3 +106,15 @@ def test_token_patterns_found_anywhere_in_long_turns(codebook):
                                                 {"LOWER": "here"}],))])
     sug2 = mq.RuleSuggester().fit(segs, cb2).suggest(segs)
     assert len(sug2) == 1 and "again quality label here" in sug2[0].reason
+
+
+def test_parallel_matching_gives_the_same_suggestions(codebook):
+    texts = [f"Employers did not recognise the digital badges, number {i}." if i % 3 else f"Just talk {i}."
+             for i in range(60)]
+    segs = _segs(*texts)
+    one = mq.RuleSuggester().fit(segs, codebook)
+    two = mq.RuleSuggester(n_process=2).fit(segs, codebook)
+    two.parallel_min = 10  # force the forked path on a small input
+    assert two.match(texts) == one.match(texts)
+    a, b = one.suggest(segs).to_frame(), two.suggest(segs).to_frame()
+    assert len(a) == 40 and a.equals(b)

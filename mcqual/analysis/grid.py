@@ -49,6 +49,31 @@ def _structural(codings: Any, guide: Any = None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def question_spans(corpus: Any, coder: str = "survey") -> pd.DataFrame:
+    """Structural codings of survey answers: each answer's span coded with its question.
+
+    Survey corpora (:func:`mcqual.read_survey`) know which question each answer replies to
+    (``metadata["question_ids"]``), so they need no alignment: this gives the same structural
+    codings :meth:`Alignment.to_codings` gives for interviews, for :func:`question_grid`
+    (questions × respondents) and :func:`guide_crosstab` (codes × questions).
+
+    Examples
+    --------
+    >>> import mcqual as mq
+    >>> t = mq.Transcript.from_turns("s:R1", [("R1", "Yes.")], metadata={"question_ids": ["q1"]})
+    >>> question_spans([t])[["transcript_id", "start", "end", "code"]].to_dict("records")
+    [{'transcript_id': 's:R1', 'start': 0, 'end': 4, 'code': 'guide.q1'}]
+    """
+    rows = []
+    for t in corpus:
+        qids = list((t.metadata or {}).get("question_ids") or [])
+        for turn, q in zip(t.turns, qids):
+            if q:
+                rows.append({"transcript_id": t.id, "start": turn.start, "end": turn.end, "code": PREFIX + str(q),
+                             "coder": coder, "question": str(q), "topic": ""})
+    return pd.DataFrame(rows, columns=["transcript_id", "start", "end", "code", "coder", "question", "topic"])
+
+
 def _corpus_map(corpus: Any) -> dict[str, Any]:
     if corpus is None:
         raise AnalysisError("E500", "question_grid needs the corpus (the transcripts) to show the answers")

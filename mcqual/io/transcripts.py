@@ -185,7 +185,15 @@ def _read_all(paths: Sequence[Path], speaker_pattern: Any, n_jobs: int) -> list[
         n_jobs = os.cpu_count() or 1
     n_jobs = max(1, min(int(n_jobs or 1), len(paths)))
     if n_jobs == 1:
-        return [_read_safe(p, speaker_pattern) for p in paths]
+        import gc
+
+        was = gc.isenabled()
+        gc.disable()  # reading builds many small objects and no cycles: the cyclic GC only re-scans them
+        try:
+            return [_read_safe(p, speaker_pattern) for p in paths]
+        finally:
+            if was:
+                gc.enable()
     from concurrent.futures import ProcessPoolExecutor
 
     pat = speaker_pattern.pattern if isinstance(speaker_pattern, re.Pattern) else speaker_pattern

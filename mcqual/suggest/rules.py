@@ -19,6 +19,8 @@ Examples
 """
 from __future__ import annotations
 
+import os
+
 from typing import Any, Sequence
 
 import numpy as np
@@ -132,9 +134,15 @@ class RuleSuggester(Suggester):
         Raw score a code needs (one match scores 0.6, two 0.76, three 0.86).
     top_k : int, optional
         At most this many codes per segment.
-    batch_size, n_process : int
+    batch_size : int
         Passed to ``nlp.pipe``.
+    n_process : int
+        Match in this many processes (texts split in contiguous chunks; each process tokenises
+        and matches its chunk and returns only the matches). ``-1``: one per CPU. Worth it from a
+        few thousand segments on; below ``parallel_min`` texts one process is used.
     """
+
+    parallel_min = 2000
 
     source = "rules"
 
@@ -218,6 +226,13 @@ class RuleSuggester(Suggester):
     def match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
         """Per text: ``{code: [(start_char, end_char, matched text, negation word or None), ...]}``."""
         self._check_fitted()
+        texts = list(texts)
+        n = self.n_process if self.n_process and self.n_process > 0 else (os.cpu_count() or 1)
+        if n > 1 and len(texts) >= self.parallel_min:
+            return _match_parallel(self, texts, n)
+        return self._match(texts)
+
+    def _match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
         vocab_strings = self.nlp_.vocab.strings
         from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, NORM
 
@@ -234,7 +249,7 @@ class RuleSuggester(Suggester):
         use_exclude = self.use_exclude and len(self.exclude_) > 0
         texts = list(texts)
         out = []
-        for text, doc in zip(texts, self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)):
+        for text, doc in zip(texts, self.nlp_.pipe(texts, batch_size=self.batch_size)):
             found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
             hits = self.lemma_(doc) if use_phrases else []
             # the token Matcher is slow: run it only on docs holding the literals some pattern needs
@@ -324,3 +339,35 @@ class RuleSuggester(Suggester):
     def features(self, segments: Sequence[Segment]) -> np.ndarray:
         """Raw rule scores (segments x codes) as features for :class:`LearnedSuggester`."""
         return self._raw(segments).scores
+
+
+_ACTIVE: "RuleSuggester | None" = None  # the suggester a forked worker matches with
+
+
+def _match_chunk(bounds: tuple[int, int, list[str]]) -> list:
+    assert _ACTIVE is not None
+    return _ACTIVE._match(bounds[2])
+
+
+def _match_parallel(est: "RuleSuggester", texts: list[str], n: int) -> list:
+    """Split ``texts`` in ``n`` chunks and match them in forked processes (the fitted suggester is
+    inherited, not pickled); elsewhere than Linux, or if forking fails, match in this process."""
+    import multiprocessing as mp
+    import sys
+
+    global _ACTIVE
+    if not sys.platform.startswith("linux"):
+        return est._match(texts)
+    size = -(-len(texts) // n)
+    chunks = [(i, i + size, texts[i:i + size]) for i in range(0, len(texts), size)]
+    _ACTIVE = est
+    try:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=mp.get_context("fork")) as pool:
+            parts = list(pool.map(_match_chunk, chunks))
+    except (OSError, RuntimeError):  # no fork allowed here: one process
+        return est._match(texts)
+    finally:
+        _ACTIVE = None
+    return [m for part in parts for m in part]
