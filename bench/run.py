@@ -283,27 +283,38 @@ def stage_survey(study: Path, codebook, n_answers: int, cache: Path) -> None:
     row("survey embed", f"{len(segs):,} answers, cold cache", cold, raw, "≤ 1.1×")
 
 
-def _table_rows(output: str) -> list[list[str]]:
-    out = []
+def _tables(output: str) -> list[tuple[list[str], list[list[str]]]]:
+    """The Markdown tables in a script's output: (header cells, rows)."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
     for line in output.splitlines():
+        if not line.startswith("|"):
+            continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) >= 5 and not set(cells[0]) <= set("-: ") and cells[0] != "stage":
-            out.append(cells)
-    return out
+        if cells[0] == "stage":
+            tables.append((cells, []))
+        elif tables and not set("".join(cells)) <= set("-: "):
+            tables[-1][1].append(cells)
+    return tables
 
 
 def stage_script(name: str, label: str, args: list[str] = ()) -> None:
-    """Run bench/<name>.py as it is and take over the rows of its table."""
+    """Run bench/<name>.py as it is and take over the rows of its tables (a second table of a
+    script is its scaling table: the larger size's time, the smaller's, the growth)."""
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, str(ROOT / "bench" / f"{name}.py"), *args], capture_output=True,
                          text=True, timeout=900, cwd=ROOT)
     if res.returncode != 0:
         ROWS.append((label, f"bench/{name}.py failed: {res.stderr.strip().splitlines()[-1:]}", None, None, "", ""))
         return
-    for cells in _table_rows(res.stdout):
-        cells = (cells + [""] * 6)[:6]
-        ROWS.append((label, f"{cells[0]}: {cells[1]}", cells[2], cells[3], cells[4], cells[5]))
-        print(f"  {label:<16} {cells[0] + ': ' + cells[1]:<52} {cells[2]:>9} {cells[3]:>9} {cells[4]:>7} {cells[5]}")
+    for k, (head, rows) in enumerate(_tables(res.stdout)):
+        for cells in rows:
+            cells = (cells + [""] * 6)[:6]
+            if k == 0:
+                ROWS.append((label, f"{cells[0]}: {cells[1]}", cells[2], cells[3], cells[4], cells[5]))
+            else:  # | stage | work | small | large | growth |
+                ROWS.append(("scaling", f"{cells[0]}: {cells[1]} ({head[2]} → {head[3]})", cells[3], cells[2],
+                             cells[4], "linear"))
+            print(f"  {label:<16} {cells[0] + ': ' + cells[1]:<52} {cells[2]:>9} {cells[3]:>9} {cells[4]:>7}")
     print(f"  ({name}: {time.perf_counter() - t0:.0f} s)")
 
 

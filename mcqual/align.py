@@ -460,7 +460,7 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
                 cache_dir: Any = None, group_by: str = "respondent_group", threshold: float = 0.2,
                 skip_cost: float = 0.01, jump_penalty: float = 0.02, repeat_penalty: float = 0.5,
                 follow_weight: float = 0.5, statement_penalty: float = 0.2, probe_discount: float = 0.05,
-                lexical_weight: float = 0.5, answer_weight: float = 0.25, answer_sentences: int = 3,
+                lexical_weight: float = 0.5, answer_weight: float = 0.3, answer_sentences: int = 0,
                 centre: float = 1.0, temperature: float = 0.05) -> Alignment:
     """Find, in each transcript, which turn asks which guide question; structural codings follow.
 
@@ -492,8 +492,9 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
         Share of TF-IDF word overlap in a sentence's score (the rest is embedding similarity):
         interviewers paraphrase the guide but keep its key words.
     answer_weight, answer_sentences : float, int
-        Share of the score that comes from how well the first ``answer_sentences`` of the reply
-        fit the question (a terse "Tell me more?" is recognised by its answer).
+        Share of the score that comes from how well the reply fits the question (a terse "Tell me
+        more?" is recognised by its answer). ``answer_sentences=0``: the reply turn's opening chunk,
+        whose embedding the suggesters reuse from the cache; ``n > 0``: its first n sentences.
     centre : float
         Subtract this share of each question's mean score over the transcript's turns, so a
         question whose wording fits everything (e.g. "what courses have you taken") does not
@@ -557,7 +558,10 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
                 sents.append(sent)
             nxt = i + 1
             reply: list[str] = []
-            while nxt < len(t.turns) and nxt not in cset and len(reply) < answer_sentences:
+            if answer_sentences <= 0:  # the whole reply turn: its embedding is shared with the suggesters'
+                if nxt < len(t.turns) and nxt not in cset and t.turns[nxt].text.strip():
+                    reply = [t.turns[nxt].text.strip()]
+            while answer_sentences > 0 and nxt < len(t.turns) and nxt not in cset and len(reply) < answer_sentences:
                 reply += _sentences(t.turns[nxt].text)[:answer_sentences - len(reply)]
                 nxt += 1
             for sent in reply:
@@ -566,8 +570,16 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
         plan.append((t, cands, qmask, owners, is_q, ans_owner))
     dim = qvec.shape[1]
     svec = np.asarray(embedder.embed(sents), dtype=np.float32) if sents else np.zeros((0, dim), np.float32)
-    avec = (np.asarray(embedder.embed(answers), dtype=np.float32) if answers and answer_weight > 0
-            else np.zeros((0, dim), np.float32))
+    if answers and answer_weight > 0 and answer_sentences <= 0:
+        from .suggest.embedders import chunk_texts
+
+        chunks, owner, _ = chunk_texts(answers, embedder)
+        first = np.unique(np.asarray(owner), return_index=True)[1]  # each reply's opening chunk
+        avec = np.asarray(embedder.embed([chunks[j] for j in first]), dtype=np.float32)
+    elif answers and answer_weight > 0:
+        avec = np.asarray(embedder.embed(answers), dtype=np.float32)
+    else:
+        avec = np.zeros((0, dim), np.float32)
     lex_q = lex_p = None
     if lexical_weight > 0 and sents:
         lex_q, lex_p = _lexical(sents, [q.text for q in questions], [p for q in questions for p in q.probes],

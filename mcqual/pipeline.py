@@ -320,13 +320,16 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
                         if attrs is not None else None)
     icodings = codings[~codings["transcript_id"].isin(survey_ids)] if len(codings) else codings
     with _Step(console, "building matrices"):
-        tables = {
-            "code x case": mq.code_case_matrix(icodings, codebook=codebook, corpus=interviews, level=1),
-            "code x group": mq.code_group_matrix(codings, by=["source", "respondent_group"] if has_survey
-                                                 else "respondent_group", codebook=codebook, corpus=corpus),
-            "co-occurrence": mq.cooccurrence(codings, within="turn", corpus=corpus, codebook=codebook, level=1),
-            "summary": mq.code_summary(codings, codebook=codebook, corpus=corpus),
-        }
+        tables = {"code x case": mq.code_case_matrix(icodings, codebook=codebook, corpus=interviews, level=1)}
+        by = [c for c in (["source"] if has_survey else []) + ["respondent_group"]
+              if attrs is not None and c in attrs.columns]
+        if by:
+            tables["code x group"] = mq.code_group_matrix(codings, by=by if len(by) > 1 else by[0],
+                                                          codebook=codebook, corpus=corpus)
+        else:
+            console.print("no respondent_group case attribute (cases.csv): no code x group matrix")
+        tables["co-occurrence"] = mq.cooccurrence(codings, within="turn", corpus=corpus, codebook=codebook, level=1)
+        tables["summary"] = mq.code_summary(codings, codebook=codebook, corpus=corpus)
         framework = mq.framework_matrix(icodings, rows="case", cols="theme", quotes=2, codebook=codebook,
                                         corpus=interviews)
         tables["framework"] = framework

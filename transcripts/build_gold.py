@@ -83,7 +83,8 @@ def main() -> int:
         w.writeheader()
         w.writerows(rows_out)
     tmp.replace(HERE / "gold_codings.csv")
-    print(f"{len(rows_out)} codings from {len(coder_files)} coders written to transcripts/gold_codings.csv")
+    n_coders = len({r["coder"] for r in rows_out})
+    print(f"{len(rows_out)} codings by {n_coders} coder(s) from {len(coder_files)} files written to transcripts/gold_codings.csv")
     for p in problems:
         print("  problem:", p)
     return 1 if problems else 0
