@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["reading", "codebook", "guide", "sample_study", "suggesting", "project", "analysis", "exchange", "cli", "notebooks",
+ORDER = ["reading", "survey", "codebook", "guide", "sample_study", "suggesting", "project", "analysis", "exchange", "cli", "notebooks",
          "performance"]
 
 

@@ -149,3 +149,28 @@ def test_survey_in_a_project_and_refi_qda(tmp_path):
     xml = zipfile.ZipFile(out).read("project.qde").decode("utf-8")
     assert 'name="country"' in xml and "mc_survey:R001" in xml and "<Case " in xml
     p.close()
+
+
+def test_the_sample_survey(root):
+    folder = root / "transcripts" / "survey"
+    s = mq.read_survey(folder / "microcredentials_survey.csv")
+    answers = [t for tr in s for t in tr.turns]
+    assert len(s.attributes) >= 80 and len(answers) >= 200
+    assert set(s.attributes["respondent_group"].dropna()) == {"learner", "employer", "provider", "stakeholder"}
+    langs = {tr.language for tr in s}
+    assert {"de", "fr"} <= langs
+    assert all(tr.metadata["questions"][0].endswith("?") for tr in s)
+    coded = pd.read_csv(folder / "coded_answers.csv", dtype=str, keep_default_na=False)
+    cod = mq.survey_codings(s, coded)
+    codebook = mq.load_codebook(root / "codebook" / "microcredentials.yaml")
+    assert set(cod["code"]) <= set(codebook.ids) and len(cod) >= 120
+    assert cod["transcript_id"].nunique() >= 40
+
+
+def test_sample_survey_is_built_from_its_sources(root):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, str(root / "transcripts" / "survey" / "build_survey.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
