@@ -111,15 +111,49 @@ EMERGENT = [
 ]
 
 
+GUIDE_SURVEY = [
+    ("md", "# Interview guide and survey answers\nWhich interviewer turn asks which guide question, the question × "
+           "respondent grid, and open survey answers coded next to the interviews."),
+    ("code", "import tempfile, pathlib\nimport pandas as pd\nimport mcqual as mq\nout = pathlib.Path(tempfile.mkdtemp())\n"
+             "corpus = mq.read_transcripts('../transcripts')\nguide = mq.load_guide('../codebook/interview_guide.yaml')\nguide"),
+    ("md", "## Align each interview to its guide\nEmbedding similarity and word overlap, then one path through the "
+           "guide's order that allows skips, follow-ups and a penalised jump back. Low-confidence rows are yellow."),
+    ("code", "al = mq.align_guide(corpus, guide)\nal"),
+    ("code", "al.unasked['int-05'], al.notes"),
+    ("md", "A wrong alignment is corrected (in a project: reject the suggestion and code the right span, "
+           "both logged decisions; see `al.to_project(project)`)."),
+    ("code", "first = al.transcript('int-05')[0]\nfixed = al.correct('int-05', first.turn, 'background.role')\n"
+             "fixed.transcript('int-05')[0]"),
+    ("code", "grid = mq.question_grid(al, corpus, guide=guide, words=25, by='respondent_group')\n"
+             "grid.iloc[:6, :5]"),
+    ("code", "long = mq.question_grid(al, corpus, guide=guide, long=True)\n"
+             "mq.export.to_excel(out / 'grid.xlsx', {'question grid': grid})\n"
+             "mq.export.grid_to_docx(out / 'grid.docx', long, guide=guide, attributes=corpus.attributes)\n"
+             "sorted(p.name for p in out.iterdir())"),
+    ("md", "## Survey answers\nOne transcript per respondent, one turn per answer; the question is each "
+           "segment's context and the closed answers are case attributes."),
+    ("code", "survey = mq.read_survey('../transcripts/survey/microcredentials_survey.csv')\n"
+             "mq.segments(survey, unit='answer').to_frame()[['transcript_id', 'context', 'text']].head()"),
+    ("code", "codebook = mq.load_codebook('../codebook/microcredentials.yaml')\n"
+             "coded = mq.survey_codings(survey, pd.read_csv('../transcripts/survey/coded_answers.csv', dtype=str,"
+             " keep_default_na=False))\n"
+             "mq.guide_crosstab(coded, mq.question_spans(survey), codebook=codebook, level=1)"),
+    ("code", "mq.code_group_matrix(coded, by='respondent_group', codebook=codebook, corpus=survey, level=1)"),
+]
+
+
 def _notebook(cells) -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes nothing that did not change
+        cell["id"] = f"cell-{i:02d}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
 
 NOTEBOOKS = {"01_quickstart.ipynb": QUICKSTART, "02_codebook_and_reliability.ipynb": RELIABILITY,
+             "04_guide_and_survey.ipynb": GUIDE_SURVEY,
              "03_emergent_themes.ipynb": EMERGENT}
 
 

@@ -5,7 +5,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = ["01_quickstart.ipynb", "02_codebook_and_reliability.ipynb", "03_emergent_themes.ipynb"]
+NOTEBOOKS = ["01_quickstart.ipynb", "02_codebook_and_reliability.ipynb", "03_emergent_themes.ipynb",
+             "04_guide_and_survey.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
