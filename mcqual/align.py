@@ -392,6 +392,45 @@ def _path(S: np.ndarray, tau: float, skip_cost: float, jump_penalty: float,
     return out[::-1]
 
 
+def _unique_path(S: np.ndarray, tau: float, skip_cost: float, jump_penalty: float, repeat_penalty: float,
+                 follow_weight: float, repeat_min: float, max_rounds: int = 8,
+                 fill_threshold: float | None = None) -> list[tuple[int, int]]:
+    """:func:`_path`, then a guide question found at several turns keeps its best-scoring turn; the
+    others are ruled out (and the path recomputed) unless their own score reaches ``repeat_min``:
+    interviewers ask a question once, and a real repeat ("coming back to …") says so clearly."""
+    S = S.copy()
+    path: list[tuple[int, int]] = []
+    for _ in range(max_rounds):
+        path = _path(S, tau, skip_cost, jump_penalty, repeat_penalty, follow_weight)
+        by_q: dict[int, list[int]] = {}
+        for k, j in path:
+            by_q.setdefault(j, []).append(k)
+        banned = False
+        for j, ks in by_q.items():
+            if len(ks) < 2:
+                continue
+            best = max(ks, key=lambda k: S[k, j])
+            for k in ks:
+                if k != best and S[k, j] < repeat_min:
+                    S[k, j] = -1.0
+                    banned = True
+        if not banned:
+            break
+    if fill_threshold is not None and fill_threshold < tau and path:
+        # second pass: the questions still unasked may be found at a lower score, with the asked ones
+        # pinned to their turns (guides are followed: an unasked question was probably asked somewhere)
+        asked = {j for _, j in path}
+        at = {k: j for k, j in path}
+        S2 = S.copy()
+        for j in asked:
+            S2[:, j] = -1.0
+        for k, j in at.items():
+            S2[k, j] = max(S[k, j], tau + 0.5)
+        path = _unique_path(S2, fill_threshold, skip_cost, jump_penalty, repeat_penalty, follow_weight,
+                            repeat_min, max_rounds)
+    return path
+
+
 def _scores(sv: np.ndarray, owners: np.ndarray, is_q: np.ndarray, av: np.ndarray, ans_owner: np.ndarray,
             n: int, qv: np.ndarray, pvec: np.ndarray | None, probe_owner: list[int], qidx: np.ndarray,
             statement_penalty: float, probe_discount: float, answer_weight: float,
@@ -461,7 +500,8 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
                 skip_cost: float = 0.01, jump_penalty: float = 0.02, repeat_penalty: float = 0.5,
                 follow_weight: float = 0.5, statement_penalty: float = 0.2, probe_discount: float = 0.05,
                 lexical_weight: float = 0.5, answer_weight: float = 0.3, answer_sentences: int = 0,
-                centre: float = 1.0, temperature: float = 0.05) -> Alignment:
+                centre: float = 1.0, repeat_min: float = 0.4, fill_threshold: float | None = 0.15,
+                temperature: float = 0.05) -> Alignment:
     """Find, in each transcript, which turn asks which guide question; structural codings follow.
 
     Parameters
@@ -499,6 +539,14 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
         Subtract this share of each question's mean score over the transcript's turns, so a
         question whose wording fits everything (e.g. "what courses have you taken") does not
         attract every turn.
+    repeat_min : float
+        A question found at several turns keeps its best turn; another turn keeps it only with at
+        least this score (an interviewer who comes back to a question says so clearly).
+    fill_threshold : float or None
+        After the first pass, the questions still unasked are looked for again among the turns
+        that ask nothing, at this lower score (the asked questions stay where they are): guides
+        are followed, so an unasked question was more likely asked in other words. None: no
+        second pass.
     temperature : float
         Softmax temperature of the confidence.
 
@@ -612,7 +660,8 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
                     lq, lp, lexical_weight)
         if centre and len(S) > 1:
             S = S - centre * (S.mean(axis=0, keepdims=True) - S.mean())
-        path = _path(S, threshold, skip_cost, jump_penalty, repeat_penalty, follow_weight)
+        path = _unique_path(S, threshold, skip_cost, jump_penalty, repeat_penalty, follow_weight, repeat_min,
+                            fill_threshold=fill_threshold)
         found = []
         for k, j in path:
             z = (S[k] - S[k].max()) / temperature

@@ -76,8 +76,10 @@ def test_reordered_and_repeated_questions():
                          "Does the reputation of the issuing university matter for trust?",
                          "Coming back to credits: can the credits count towards a bachelor degree at all?",
                          "Is there anything else you would like to add?"])
-    al = align_guide([t], g, embedder=EMB)
+    al = align_guide([t], g, embedder=EMB, repeat_min=0.2)  # a clear repeat is kept ...
     assert [q for _, q in _asked(al, "a")] == ["bg.role", "rec.credit", "trust.issuer", "rec.credit", "end.add"]
+    strict = align_guide([t], g, embedder=EMB, repeat_min=0.9)  # ... a weak one is not: each question once
+    assert [q for _, q in _asked(strict, "a")] == ["bg.role", "rec.credit", "trust.issuer", "end.add"]
 
 
 def test_follow_up_does_not_steal_the_question():
@@ -239,11 +241,22 @@ def test_sample_study_agrees_with_the_interviewers_marks(sample_corpus, real_emb
     assert len(truth) >= 150
     acc = al.accuracy(truth)
     print(f"\nalign_guide agrees with {acc:.1%} of {len(truth)} marked interviewer questions")
-    assert acc >= 0.92  # measured 93.1 %; see the README "Interview guide alignment"
+    assert acc >= 0.95  # measured 95.2 %; see the README "Interview guide alignment"
     extra = {(x.transcript_id, x.turn) for x in al} - set(truth)
-    assert len(extra) <= 0.15 * len(truth)
+    assert len(extra) <= 0.15 * len(truth)  # measured 23 of 189
     # every transcript of the sample has an interviewer (int-10 unlabelled: question marks)
     assert all(al.transcript(t.id) for t in sample_corpus)
     grid = mq.question_grid(al, sample_corpus, guide=guide, words=40, by="respondent_group")
     assert grid.shape == (len(guide), len(sample_corpus))
     assert (grid != "").sum().sum() >= 0.9 * len(al.items) - 5
+
+
+def test_fill_pass_finds_an_unasked_question_in_other_words():
+    g = _guide()
+    t = _interview("a", ["Could you describe your job and role at work?",
+                         "And the badge, would people hiring even look at it?",  # rec.employer, loosely
+                         "Is there anything else you would like to add?"])
+    one = align_guide([t], g, embedder=EMB, fill_threshold=None, threshold=0.35)
+    two = align_guide([t], g, embedder=EMB, fill_threshold=0.05, threshold=0.35)
+    assert "rec.employer" not in [x.question for x in one]
+    assert [x.question for x in two] == ["bg.role", "rec.employer", "end.add"]
