@@ -12,6 +12,26 @@ ORDER = ["reading", "survey", "codebook", "guide", "sample_study", "suggesting",
          "performance"]
 
 
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    keep = "".join(ch for ch in heading.lower() if ch.isalnum() or ch in " -_")
+    return keep.replace(" ", "-")
+
+
+def _with_contents(text: str) -> str:
+    """Insert a list of the ``## `` sections before the first one."""
+    lines = text.split("\n")
+    heads, fence = [], False
+    for line in lines:
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and line.startswith("## "):
+            heads.append(line[3:].strip())
+    toc = "**Contents:** " + " · ".join(f"[{h.split(':')[0]}](#{_slug(h)})" for h in heads)
+    first = text.index("\n## ")
+    return text[:first].rstrip("\n") + "\n\n" + toc + "\n" + text[first:]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from mcqual.errors import catalog_markdown
@@ -23,7 +43,8 @@ def main() -> None:
             parts.append(sections[name].read_text(encoding="utf-8").strip())
     parts.append("## Errors\n\nEvery error mcqual raises is an `McqualError` subclass whose message starts with "
                  "its code and the file concerned, and ends with what to do.\n\n" + catalog_markdown())
-    (ROOT / "README.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    text = "\n\n".join(parts) + "\n"
+    (ROOT / "README.md").write_text(_with_contents(text), encoding="utf-8")
     print("README.md written")
 
 
