@@ -56,12 +56,14 @@ def _app():
             coder: Optional[str] = typer.Option(None, help="Whose codings the matrices show (default: most codings)."),
             n_jobs: int = typer.Option(1, help="Processes for reading."),
             guide: Optional[Path] = typer.Option(None, help="Interview guide YAML (default: interview_guide.yaml "
-                                                            "beside the codebook, when there is one).")) -> None:
+                                                            "beside the codebook, when there is one)."),
+            survey: Optional[Path] = typer.Option(None, help="Survey export file or folder (default: FOLDER/survey/ "
+                                                             "when it exists).")) -> None:
         """Read, align to the guide, suggest, apply decisions, aggregate and export everything to OUT."""
         from .pipeline import run_all
 
         code = run_all(folder, codebook, out, project=project, model=model, embeddings=embeddings,
-                       n_jobs=n_jobs, coder=coder, console=_console(), guide=guide)
+                       n_jobs=n_jobs, coder=coder, console=_console(), guide=guide, survey=survey)
         raise typer.Exit(code)
 
     @app.command()
