@@ -113,6 +113,8 @@ def main(argv=None) -> int:
     run("embedding (calibrated on train)", emb, fit_on=train, calibrate=True)
     run("ensemble (calibrated on train)", lambda: mq.Ensemble([rules(), emb()]), fit_on=train, calibrate=True)
     run("learned (train half)", lambda: mq.LearnedSuggester(embedder=embedder), fit_on=train, codings=g1)
+    run("learned on 3-sentence windows (train half)",
+        lambda: mq.Windowed(mq.LearnedSuggester(embedder=embedder), size=3), fit_on=train, codings=g1)
     run("ensemble rules+embedding+learned", lambda: mq.Ensemble(
         [rules(), emb(), mq.LearnedSuggester(embedder=embedder)]), fit_on=train, codings=g1, calibrate=True)
     human = None

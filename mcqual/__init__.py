@@ -41,7 +41,7 @@ _LAZY: dict[str, str] = {
     "segments": "segment", "Segments": "segment",
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
     "EmbeddingSuggester": "suggest.embedding", "LearnedSuggester": "suggest.learned",
-    "Ensemble": "suggest.ensemble", "EmergentThemes": "suggest.emergent",
+    "Ensemble": "suggest.ensemble", "EmergentThemes": "suggest.emergent", "Windowed": "suggest.windowed",
     "evaluate": "evaluation",
     # project
     "Project": "project.project",

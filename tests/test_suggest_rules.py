@@ -118,3 +118,14 @@ def test_parallel_matching_gives_the_same_suggestions(codebook):
     assert two.match(texts) == one.match(texts)
     a, b = one.suggest(segs).to_frame(), two.suggest(segs).to_frame()
     assert len(a) == 40 and a.equals(b)
+
+
+def test_fitted_rules_pickle_and_keep_calibrated_thresholds(codebook):
+    import pickle
+
+    segs = _segs("Employers did not recognise the digital badges.", "Nothing here.")
+    est = mq.RuleSuggester().fit(segs, codebook)
+    est.thresholds_ = {c: 0.3 for c in est.thresholds_}  # as calibrate() would leave them
+    clone = pickle.loads(pickle.dumps(est))
+    assert clone.thresholds_ == est.thresholds_
+    assert clone.suggest(segs).to_frame().equals(est.suggest(segs).to_frame())

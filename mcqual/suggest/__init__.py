@@ -11,7 +11,7 @@ from typing import Any
 _NAMES = {
     "Suggestions": "base", "Suggester": "base", "ScoreTable": "base",
     "RuleSuggester": "rules", "EmbeddingSuggester": "embedding", "LearnedSuggester": "learned",
-    "Ensemble": "ensemble", "EmergentThemes": "emergent", "Theme": "emergent",
+    "Ensemble": "ensemble", "EmergentThemes": "emergent", "Theme": "emergent", "Windowed": "windowed",
     "HashingEmbedder": "embedders", "SentenceTransformerEmbedder": "embedders", "Embedder": "embedders",
     "EmbeddingCache": "cache",
 }

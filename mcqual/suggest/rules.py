@@ -159,6 +159,24 @@ class RuleSuggester(Suggester):
         self.batch_size = batch_size
         self.n_process = n_process
 
+    # spaCy objects (pipeline, matchers) are rebuilt from the codebook on unpickling: they hold
+    # closures that do not pickle, and rebuilding them is cheap and exact
+    _SPACY_STATE = ("nlp_", "lemma_", "matcher_", "exclude_", "anchor_keys_", "anchor_groups_", "always_match_",
+                    "max_len_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key in self._SPACY_STATE:
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "codebook_" in state:
+            kept = {k: state[k] for k in ("thresholds_", "n_rules_") if k in state}
+            self._fit((), self.codebook_, None)
+            self.__dict__.update(kept)
+
     def _fit(self, segments, codebook, codings) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
