@@ -345,13 +345,19 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
     write_frame(suggestions, out / "suggestions.csv")
 
     if gold is not None and gold["coder"].nunique() >= 2:
-        with _Step(console, "intercoder agreement (gold coders)"):
-            coders = list(dict.fromkeys(gold["coder"]))[:2]
-            both = gold[gold["transcript_id"].isin(
-                set(gold[gold.coder == coders[0]].transcript_id) & set(gold[gold.coder == coders[1]].transcript_id))]
-            res = mq.agreement(both, coders=coders, unit="turn", corpus=corpus, codebook=codebook)
-        console.print(f"human–human ({coders[0]} vs {coders[1]}, turns): {_fmt(res.overall)}")
-        write_frame(res.per_code.reset_index(), out / "agreement_gold.csv")
+        coders = list(dict.fromkeys(gold["coder"]))
+        first = coders[0]
+        for k, other in enumerate(coders[1:]):  # the primary coder against every other coder, on shared interviews
+            shared = set(gold[gold.coder == first].transcript_id) & set(gold[gold.coder == other].transcript_id)
+            if not shared:
+                console.print(f"human–human ({first} vs {other}): no interview coded by both")
+                continue
+            with _Step(console, f"intercoder agreement (gold coders {first} and {other})"):
+                both = gold[gold["transcript_id"].isin(shared)]
+                res = mq.agreement(both, coders=[first, other], unit="turn", corpus=corpus, codebook=codebook)
+            console.print(f"human–human ({first} vs {other}, {len(shared)} interviews, turns): {_fmt(res.overall)}")
+            write_frame(res.per_code.reset_index(),
+                        out / ("agreement_gold.csv" if k == 0 else f"agreement_gold_{other}.csv"))
     if gold is not None and len(suggestions):
         with _Step(console, "agreement of the suggestions with the gold coder"):
             first = list(dict.fromkeys(gold["coder"]))[0]
