@@ -189,8 +189,21 @@ def _question_for(t: Transcript, turn) -> str | None:
     return str(q) if q else None
 
 
+def _prompts(t: Transcript) -> dict[int, str]:
+    """For each turn index, the interviewer's last real question or remark before it (back-channels skipped)."""
+    out: dict[int, str] = {}
+    last: str | None = None
+    for turn in t.turns:
+        if last is not None:
+            out[turn.index] = last
+        if is_interviewer(turn.role, turn.speaker) and not is_backchannel(turn.text):
+            last = turn.text.strip()
+    return out
+
+
 def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, skip_backchannel: bool = True,
-             size: int = 3, step: int = 1, lang: str | None = None, trained: bool | None = None) -> Segments:
+             size: int = 3, step: int = 1, lang: str | None = None, trained: bool | None = None,
+             context: bool = True) -> Segments:
     """Cut a corpus (or transcripts) into segments.
 
     Parameters
@@ -213,6 +226,11 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
         Language for sentence splitting; defaults to each transcript's language, else English.
     trained : bool, optional
         ``False`` forces the rule-based sentencizer; ``None`` uses a trained pipeline if installed.
+    context : bool
+        Put what the segment answers into ``Segment.context``: for interviews the interviewer's
+        last question or remark before the turn (back-channels skipped), for surveys the question.
+        The suggesters read it (an answer such as "Yes, because the university is known" takes
+        its topic from the question).
 
     Returns
     -------
@@ -232,7 +250,10 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
                            hint="Pass size= and step= as positive sentence counts.")
     out: list[Segment] = []
     pending: list[tuple[Transcript, Any]] = []
+    prompts: dict[tuple[str, int], str] = {}
     for t in corpus:
+        if context and unit != "answer":
+            prompts.update({(t.id, i): q for i, q in _prompts(t).items()})
         for turn in t.turns:
             if skip_interviewer and is_interviewer(turn.role, turn.speaker):
                 continue
@@ -244,7 +265,7 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
             a, b = _trim(t.text, turn.start, turn.end)
             if a >= b:
                 continue
-            ctx = _question_for(t, turn) if unit == "answer" else None
+            ctx = (_question_for(t, turn) if context else None) if unit == "answer" else prompts.get((t.id, turn.index))
             out.append(Segment(t.id, a, b, t.text[a:b], turn.speaker, turn.role, unit, len(out), turn.index,
                                turn.timestamp, ctx))
         return Segments(out, unit)
@@ -256,7 +277,7 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
                 pos += len(line) + 1
                 if a < b:
                     out.append(Segment(t.id, a, b, t.text[a:b], turn.speaker, turn.role, unit, len(out),
-                                       turn.index, turn.timestamp))
+                                       turn.index, turn.timestamp, prompts.get((t.id, turn.index))))
         return Segments(out, unit)
     # sentence / window: one nlp.pipe per language over all turns
     from .suggest.nlp import split_sentences
@@ -281,7 +302,7 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
         for a, b in groups:
             a, b = a + turn.start, b + turn.start
             out.append(Segment(t.id, a, b, t.text[a:b], turn.speaker, turn.role, unit, len(out), turn.index,
-                               turn.timestamp))
+                               turn.timestamp, prompts.get((t.id, turn.index))))
     return Segments(out, unit)
 
 

@@ -90,3 +90,16 @@ def test_backchannel_and_interviewer_detection():
     assert not is_backchannel("Yes, because employers trust it.")
     assert is_interviewer("interviewer", "Anna") and not is_interviewer("respondent", "Interviewer")
     assert is_interviewer(None, "Interviewer:") and not is_interviewer(None, "Maria")
+
+
+def test_context_is_the_interviewers_last_real_question(corpus):
+    segs = mq.segments(corpus)
+    # the "Mm-hm." back-channel between is skipped: both R1 turns answer the trust question
+    assert [s.context for s in segs] == ["What makes you trust a micro-credential?",
+                                         "What makes you trust a micro-credential?", "And cost?"]
+    assert all(s.context == "And cost?" for s in mq.segments(corpus, unit="sentence", trained=False)
+               if s.transcript_id == "int-02")
+    assert all(s.context is None for s in mq.segments(corpus, context=False))
+    # no interviewer turn before it: no context
+    t = mq.Transcript.from_turns("c", [("R", "I start."), ("Interviewer", "Why?", None, "interviewer")])
+    assert mq.segments([t])[0].context is None

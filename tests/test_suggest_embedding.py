@@ -140,3 +140,27 @@ def test_real_model_zero_shot_cache_and_chunking(real_embedder):
     mq.EmbeddingSuggester(embedder=real_embedder).fit(segs, cb).suggest(segs)
     assert real_embedder.n_encoded == before  # everything came from the cache
     assert len(real_embedder.store) >= len(chunks)
+
+
+def test_the_question_gives_a_short_answer_its_topic(codebook):
+    t = mq.Transcript.from_turns("q", [("Interviewer", "Were the fees and prices of courses too high?", None,
+                                        "interviewer"), ("R", "Yes, definitely, for me.")])
+    segs = mq.segments([t])
+    with_q = mq.EmbeddingSuggester(embedder=HashingEmbedder(), threshold=-1, top_k=None).fit(segs, codebook)
+    blind = mq.EmbeddingSuggester(embedder=HashingEmbedder(), threshold=-1, top_k=None,
+                                  context_weight=0).fit(segs, codebook)
+    j = with_q.codes_.index("cost")
+    assert with_q._raw(segs).scores[0, j] > blind._raw(segs).scores[0, j]
+    sug = with_q.suggest(segs)
+    assert sug[0].code == "cost" and "read with the question it answers" in sug[0].reason
+    assert "question" not in blind.suggest(segs)[0].reason
+
+
+def test_long_turn_scored_by_its_best_sentence_with_evidence(codebook):
+    text = "We talked about many things. The weather was nice. The exam fee is too high. Then lunch."
+    segs = _segs(text)
+    est = mq.EmbeddingSuggester(embedder=HashingEmbedder(), threshold=-1, top_k=1).fit(segs, codebook)
+    s = est.suggest(segs)[0]
+    assert s.code == "cost"
+    ev = s.evidence[0]
+    assert text[ev.start - segs[0].start:ev.end - segs[0].start] == "The exam fee is too high."

@@ -41,7 +41,7 @@ def test_learns_bare_codebook_from_codings():
     ev = mq.evaluate(ls.suggest(test), _codings(test))
     assert ev.micro["f1"] >= 0.75
     df = ls.suggest(test).to_frame()
-    assert set(df["source"]) == {"learned"} and df["reason"].str.contains("most similar coded segment").all()
+    assert set(df["source"]) == {"learned"} and df["reason"].str.contains("most similar coded sentence").all()
     assert set(ls.models_) == {"cost", "trust"} and 0 < ls.thresholds_["cost"] < 1
 
 
@@ -86,7 +86,10 @@ def test_errors_no_codings_unknown_code_too_few():
             segs, cb, [c for c in _codings(segs) if c["code"] == "cost"])
     assert "trust" in ls.skipped_
     # a skipped code falls back to the zero-shot score, with its reason saying so
-    assert ls.thresholds_["trust"] == ls.zs_.thresholds_["trust"]
+    # ... with its cut raised so that it fires on the training segments about as often as it was coded (0 + 1)
+    assert ls.thresholds_["trust"] >= ls.zs_.thresholds_["trust"]
+    raw = ls.zs_._raw(segs).scores[:, ls.codes_.index("trust")]
+    assert (raw >= ls.thresholds_["trust"]).sum() <= 1
     fb = [x for x in ls.scores(segs).scores[:, 1] if x > 0]
     assert fb, "the fallback gives the skipped code zero-shot scores"
     table = ls.scores(segs)
@@ -95,3 +98,64 @@ def test_errors_no_codings_unknown_code_too_few():
         strict = mq.LearnedSuggester(embedder=HashingEmbedder(), fallback=False).fit(
             segs, cb, [c for c in _codings(segs) if c["code"] == "cost"])
     assert (strict.scores(segs).scores[:, 1] == 0).all()
+
+
+def test_sentence_units_learn_from_span_codings_inside_long_turns():
+    # each turn mixes one coded sentence with filler: the learner must find the coded sentence
+    fill = ["We met on a Tuesday.", "The room was on the second floor.", "My colleague was there too."]
+    rows, turns = [], []
+    for i in range(6):
+        turns.append(("R", f"{fill[i % 3]} {COST[i % 5]} {fill[(i + 1) % 3]}"))
+    t = mq.Transcript.from_turns("a", turns)
+    segs = mq.segments([t])
+    for s in segs:
+        for c in COST:
+            if c in s.text:
+                a = s.start + s.text.index(c)
+                rows.append({"transcript_id": "a", "start": a, "end": a + len(c), "code": "cost"})
+    cb = mq.Codebook.from_codes(["cost", "trust"])
+    with pytest.warns(UserWarning):  # "trust" has no decisions
+        ls = mq.LearnedSuggester(embedder=HashingEmbedder(), fallback=False).fit(segs, cb, rows)
+    assert ls.n_units_ == 18 and ls.n_train_ == 6
+    new = mq.segments([mq.Transcript.from_turns("b", [("R", "The room was small. The fee was far too high for me.")])])
+    sug = ls.suggest(new)
+    assert [s.code for s in sug] == ["cost"]
+    ev = sug[0].evidence[0]
+    assert new[0].text[ev.start - new[0].start:ev.end - new[0].start] == "The fee was far too high for me."
+    assert "strongest sentence" in sug[0].reason
+
+
+def test_refine_keeps_the_best_sentence_of_whole_turn_codings():
+    import numpy as np
+
+    X = np.array([[1.0], [0.0], [0.9], [0.1], [0.0], [0.0]])
+    y = np.array([True, True, True, True, False, False])
+    seg_of = np.array([0, 0, 1, 1, 2, 2])  # segments 0 and 1 coded whole; segment 2 uncoded
+
+    class Fixed:  # scores = the feature itself
+        def predict_proba(self, X):
+            return np.c_[1 - X[:, 0], X[:, 0]]
+
+    fitted = []
+
+    def make():
+        class M(Fixed):
+            def fit(self, X, y):
+                fitted.append((X.ravel().tolist(), y.tolist()))
+                return self
+        return M()
+
+    _, y2 = mq.LearnedSuggester._refine(Fixed(), make, X, y, seg_of)
+    assert y2.tolist() == [True, False, True, False, False, False]
+    assert fitted == [([1.0, 0.9, 0.0, 0.0], [True, True, False, False])]  # the others left out, not negatives
+
+
+def test_segment_unit_still_available():
+    segs = _corpus()
+    cb = mq.Codebook.from_codes(["cost", "trust"])
+    train = segs.filter(transcript_ids=["a"])
+    ls = mq.LearnedSuggester(embedder=HashingEmbedder(), unit="segment", cv=2).fit(train, cb, _codings(train))
+    assert "trained on 8 reviewed segments" in ls.suggest(segs)[0].reason
+    with pytest.raises(SuggestError) as err:
+        mq.LearnedSuggester(embedder=HashingEmbedder(), unit="word").fit(train, cb, _codings(train))
+    assert err.value.code == "E406"

@@ -2,16 +2,25 @@
 
 For each code, *anchors* are its label + definition, the definition's
 sentences, its include criteria and its examples; its counter-examples and
-(sentence-like) exclude criteria are *negative anchors*. A segment (chunked by
-sentences when it exceeds the model's token window) scores, per chunk,
+(sentence-like) exclude criteria are *negative anchors*. A text scores, for a code,
 
     s = (1 - w) * max_anchor_similarity + w * prototype_similarity
         - margin * max(0, max_negative_similarity - max_anchor_similarity)
 
-then takes the best chunk, and is finally compared with the other codes for the
-same segment (``relative``: a code that stands out of the segment's profile
-gains). The cut per code defaults to ``threshold`` and can be learned from
-gold codings with :meth:`calibrate`; ``top_k`` caps suggestions per segment.
+A segment is read as its sentences (:mod:`mcqual.suggest.units`; long unpunctuated
+stretches are cut into word windows, so nothing is truncated at the model's token
+window), and its score blends the best sentence, the whole segment (the mean of its
+sentence vectors, weight ``pool_weight``) and the question it answers
+(``Segment.context``, weight ``context_weight``), divided by the weights used:
+
+    score = (best_sentence + pool_weight * segment + context_weight * question)
+            / (1 + pool_weight + context_weight)
+
+It is finally compared with the other codes for the same segment (``relative``: a
+code that stands out of the segment's profile gains). The cut per code defaults to
+``threshold`` and can be learned from gold codings with :meth:`calibrate`;
+``top_k`` caps suggestions per segment. ``sentences=False`` scores whole segments
+instead (chunked by sentences only when they exceed the model's token window).
 
 Examples
 --------
@@ -91,16 +100,21 @@ class EmbeddingSuggester(Suggester):
     relative : float
         Weight of "how much this code stands out among the codes for this segment".
     sentences : bool
-        Also score each sentence of multi-sentence segments (the best one counts).
+        Read segments as sentences (the best one counts; default) rather than as whole texts.
+    pool_weight : float
+        Weight of the whole segment (mean of its sentence vectors) against its best sentence.
+    context_weight : float
+        Weight of the question the segment answers (``Segment.context``; 0 ignores it).
     lang : str
-        Language for chunking long texts into sentences.
+        Language for splitting texts into sentences.
     """
 
     source = "embedding"
 
     def __init__(self, model: str | None = None, *, embedder: Any = None, cache_dir: str | os.PathLike | None = None,
-                 threshold: float = 0.3, top_k: int | None = 3, prototype_weight: float = 0.5, margin: float = 1.0,
-                 relative: float = 0.5, sentences: bool = False, lang: str = "en") -> None:
+                 threshold: float = 0.4, top_k: int | None = 3, prototype_weight: float = 0.5, margin: float = 1.0,
+                 relative: float = 0.5, sentences: bool = True, pool_weight: float = 1.0,
+                 context_weight: float = 0.35, lang: str = "en") -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -110,6 +124,8 @@ class EmbeddingSuggester(Suggester):
         self.margin = margin
         self.relative = relative
         self.sentences = sentences
+        self.pool_weight = pool_weight
+        self.context_weight = context_weight
         self.lang = lang
 
     def _raw_threshold(self) -> float:
@@ -151,24 +167,13 @@ class EmbeddingSuggester(Suggester):
 
     # -- scoring -------------------------------------------------------------
     def _chunks(self, segments: Sequence[Segment]):
-        texts = [s.text for s in segments]
-        chunks, owner, spans = chunk_texts(texts, self.embedder_, self.lang)
+        """``(texts, owner, spans)``: sentence units (``sentences=True``) or whole-text chunks."""
         if self.sentences:
-            from .nlp import split_sentences
+            from .units import sentence_units
 
-            extra_t, extra_o, extra_s = [], [], []
-            multi = [i for i, t in enumerate(texts) if any(ch in t[:-1] for ch in ".!?")]
-            for i, sp in zip(multi, split_sentences([texts[i] for i in multi], self.lang, trained=False)):
-                if len(sp) > 1:
-                    for a, b in sp:
-                        if len(texts[i][a:b].split()) >= 4:
-                            extra_t.append(texts[i][a:b])
-                            extra_o.append(i)
-                            extra_s.append((a, b))
-            chunks = chunks + extra_t
-            owner = np.concatenate([owner, np.asarray(extra_o, dtype=np.int64)])
-            spans = spans + extra_s
-        return chunks, owner, spans
+            u = sentence_units(segments, self.lang)
+            return u.texts, u.owner, u.spans
+        return chunk_texts([s.text for s in segments], self.embedder_, self.lang)
 
     def _chunk_scores(self, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per chunk x code: combined score and the index of the best anchor."""
@@ -204,6 +209,24 @@ class EmbeddingSuggester(Suggester):
         s, arg = self._chunk_scores(E)
         seg_s = np.full((n, k), -np.inf, dtype=np.float64)
         np.maximum.at(seg_s, owner, s)
+        total = np.ones((n, 1))
+        multi = np.bincount(owner, minlength=n) > 1
+        if self.sentences and self.pool_weight and multi.any():
+            pooled, _ = self._chunk_scores(pool_chunks(E, owner, n))
+            w = self.pool_weight * multi[:, None]
+            seg_s = seg_s + w * pooled
+            total = total + w
+        has = np.zeros(n, dtype=bool)
+        if self.context_weight:
+            from .units import context_vectors
+
+            Q, has = context_vectors(segments, self.embedder_)
+            if has.any():
+                q, _ = self._chunk_scores(Q)
+                w = self.context_weight * has[:, None]
+                seg_s = seg_s + w * q
+                total = total + w
+        seg_s = seg_s / total
         if self.relative:
             centred = seg_s - seg_s.mean(axis=1, keepdims=True)
             seg_s = seg_s + self.relative * centred
@@ -220,6 +243,8 @@ class EmbeddingSuggester(Suggester):
             text = self.anchor_texts_[a]
             short = text if len(text) <= 120 else text[:117] + "…"
             reason = f'closest to {self.anchor_kinds_[a]} "{short}" (similarity {sim:.2f})'
+            if has[i]:
+                reason += "; read with the question it answers"
             ev: tuple[Evidence, ...] = ()
             if len(cs) > 1:
                 seg = segments[i]
