@@ -138,14 +138,11 @@ def test_refine_keeps_the_best_sentence_of_whole_turn_codings():
 
     fitted = []
 
-    def make():
-        class M(Fixed):
-            def fit(self, X, y):
-                fitted.append((X.ravel().tolist(), y.tolist()))
-                return self
-        return M()
+    def fit(X, y):
+        fitted.append((X.ravel().tolist(), y.tolist()))
+        return Fixed()
 
-    _, y2 = mq.LearnedSuggester._refine(Fixed(), make, X, y, seg_of)
+    _, y2 = mq.LearnedSuggester._refine(Fixed(), fit, X, y, seg_of)
     assert y2.tolist() == [True, False, True, False, False, False]
     assert fitted == [([1.0, 0.9, 0.0, 0.0], [True, True, False, False])]  # the others left out, not negatives
 
@@ -159,3 +156,20 @@ def test_segment_unit_still_available():
     with pytest.raises(SuggestError) as err:
         mq.LearnedSuggester(embedder=HashingEmbedder(), unit="word").fit(train, cb, _codings(train))
     assert err.value.code == "E406"
+
+
+def test_codebook_examples_teach_codes_their_coders_rarely_met():
+    # coders coded only two fee turns; the codebook's examples add what the code is about
+    cb = mq.Codebook([mq.Code("cost", "Cost", examples=("Tuition was expensive.", "The price put me off."),
+                              counter_examples=("The weather was nice that day.",)),
+                      mq.Code("trust", "Trust")])
+    segs = _corpus()
+    train = segs.filter(transcript_ids=["a"])
+    codings = [c for c in _codings(train)]
+    with_cb = mq.LearnedSuggester(embedder=HashingEmbedder()).fit(train, cb, codings)
+    without = mq.LearnedSuggester(embedder=HashingEmbedder(), codebook_examples=False).fit(train, cb, codings)
+    new = mq.segments([mq.Transcript.from_turns("b", [("R", "Tuition was expensive, the price too.")])])
+    j = with_cb.codes_.index("cost")
+    assert with_cb._raw(new).scores[0, j] > without._raw(new).scores[0, j]
+    rows = with_cb._codebook_rows(cb)
+    assert set(rows) == {"cost"} and rows["cost"][1].tolist() == [True, True, False]

@@ -134,6 +134,10 @@ class EmbeddingSuggester(Suggester):
 
     def _fit(self, segments, codebook, codings) -> None:
         self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        if self.sentences:  # load the sentence splitter now (a one-time cost), not in the first suggest()
+            from .nlp import sentence_pipeline
+
+            sentence_pipeline(self.lang, trained=False)
         texts, kinds, owner, neg_texts, neg_kinds, neg_owner = [], [], [], [], [], []
         for j, cid in enumerate(self.codes_):
             code = codebook[cid] if hasattr(codebook, "get") and codebook.get(cid) is not None else None

@@ -81,6 +81,9 @@ class LearnedSuggester(Suggester):
         For codings that cover a whole segment of several sentences (an accepted turn, say), learn
         from the sentence that carries the code: after a first fit, only each such segment's
         best-scoring sentence stays positive, the others are left out, and the model is fitted again.
+    codebook_examples : bool
+        Also learn from the codebook: each code's examples are extra positives and its
+        counter-examples extra negatives, for that code only (``unit="sentence"``).
     """
 
     source = "learned"
@@ -89,7 +92,7 @@ class LearnedSuggester(Suggester):
                  rules: bool = True, zero_shot: bool = True, C: float | None = None, negatives: str = "transcripts",
                  min_positives: int = 2, threshold: float = 0.5, top_k: int | None = 3, cv: int = 0,
                  fallback: bool = True, lang: str = "en", random_state: int = 0, unit: str = "sentence",
-                 context: bool = True, refine: bool = True) -> None:
+                 context: bool = True, refine: bool = True, codebook_examples: bool = True) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -107,6 +110,7 @@ class LearnedSuggester(Suggester):
         self.unit = unit
         self.context = context
         self.refine = refine
+        self.codebook_examples = codebook_examples
 
     # -- features ------------------------------------------------------------
     def _C(self) -> float:
@@ -198,6 +202,7 @@ class LearnedSuggester(Suggester):
             rejected = {}
             texts = [s.text for s in train]
             groups = np.asarray([s.transcript_id for s in train])
+        aug = self._codebook_rows(codebook) if self.unit == "sentence" and self.codebook_examples else {}
         self.models_: dict[str, Any] = {}
         self.skipped_: dict[str, str] = {}
         self.examples_: dict[str, tuple[np.ndarray, list[str]]] = {}
@@ -220,6 +225,13 @@ class LearnedSuggester(Suggester):
                 return make_pipeline(StandardScaler(), LogisticRegression(
                     C=self._C(), class_weight="balanced", max_iter=3000, random_state=self.random_state))
 
+            XA, yA = aug.get(code, (None, None))
+
+            def fit(Xt, yt, XA=XA, yA=yA):
+                if XA is not None and len(XA):
+                    Xt, yt = np.vstack([Xt, XA]), np.r_[yt, yA]
+                return make().fit(Xt, yt)
+
             t = self.threshold
             folds = min(self.cv, n_pos, len(set(groups.tolist())))
             if self.cv and folds >= 2:
@@ -228,16 +240,16 @@ class LearnedSuggester(Suggester):
                 p = np.zeros(len(y))
                 for a, b in GroupKFold(folds).split(X, y, groups):
                     if y[a].any() and not y[a].all():
-                        p[b] = make().fit(X[a], y[a]).predict_proba(X[b])[:, 1]
+                        p[b] = fit(X[a], y[a]).predict_proba(X[b])[:, 1]
                 # the threshold is chosen where it is used: on segments, scored by their best unit
                 sp = np.zeros(len(train))
                 np.maximum.at(sp, seg_of, p)
                 sy = np.zeros(len(train), dtype=bool)
                 sy[seg_of[y]] = True
                 t = best_threshold(sp, sy, self.threshold, min_pos=5)
-            clf = make().fit(X, y)
+            clf = fit(X, y)
             if self.unit == "sentence" and self.refine:
-                clf, y = self._refine(clf, make, X, y, seg_of)
+                clf, y = self._refine(clf, fit, X, y, seg_of)
             self.models_[code] = clf
             self.thresholds_[code] = t
             self.examples_[code] = (emb[y], [tx for tx, yy in zip(texts, y) if yy])
@@ -258,8 +270,33 @@ class LearnedSuggester(Suggester):
             warnings.warn(f"LearnedSuggester skipped {len(self.skipped_)} code(s) with too few decisions: "
                           + ", ".join(list(self.skipped_)[:8]), stacklevel=3)
 
+    def _codebook_rows(self, codebook: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Feature rows from the codebook: each code's examples as positives, its counter-examples as negatives.
+
+        Examples are read as answers with no question around them. A code's rows are used only
+        for that code (an example of one code says nothing about the others).
+        """
+        rows: list[tuple[str, str, bool]] = []
+        for code in self.codes_:
+            c = codebook.get(code) if hasattr(codebook, "get") else None
+            if c is None:
+                continue
+            rows += [(code, e, True) for e in c.examples if e.strip()]
+            rows += [(code, e, False) for e in c.counter_examples if e.strip()]
+        if not rows:
+            return {}
+        segs = [Segment("__codebook__", 0, len(t), t, unit="sentence") for _, t, _ in rows]
+        XA, _, units = self._unit_features(segs)
+        out: dict[str, tuple[list, list]] = {}
+        for u, i in enumerate(units.owner.tolist()):
+            code, _, positive = rows[i]
+            xs, ys = out.setdefault(code, ([], []))
+            xs.append(XA[u])
+            ys.append(positive)
+        return {c: (np.vstack(xs), np.asarray(ys, dtype=bool)) for c, (xs, ys) in out.items()}
+
     @staticmethod
-    def _refine(clf: Any, make: Any, X: np.ndarray, y: np.ndarray, seg_of: np.ndarray, keep_above: float = 1.0):
+    def _refine(clf: Any, fit: Any, X: np.ndarray, y: np.ndarray, seg_of: np.ndarray, keep_above: float = 1.0):
         """Multiple-instance step for codings that cover a whole segment (e.g. an accepted turn).
 
         Every sentence of such a segment was labelled positive, though the code usually rests on one
@@ -278,7 +315,7 @@ class LearnedSuggester(Suggester):
             use[idx[(p[idx] < top) & (p[idx] < keep_above)]] = False
         if use.all():
             return clf, y
-        return make().fit(X[use], y[use]), y & use
+        return fit(X[use], y[use]), y & use
 
     def _raw(self, segments: Sequence[Segment]) -> ScoreTable:
         from ..model import Evidence
