@@ -54,10 +54,14 @@ def test_calibrate_sets_per_code_thresholds(codebook):
     gold = [{"segment_id": s.segment_id, "code": "cost" if "fee" in s.text else "trust"} for s in segs]
     est = mq.EmbeddingSuggester(embedder=HashingEmbedder(), threshold=0.99, top_k=None).fit(segs, codebook)
     assert len(est.suggest(segs)) == 0
-    est.calibrate(segs, gold)
+    est.calibrate(segs, gold, shrinkage=0)  # the F1-optimal cut as it is
     assert est.thresholds_["cost"] != est.thresholds_["bare"]
     ev = mq.evaluate(est.suggest(segs), gold)
     assert ev.macro["f1"] == 1.0
+    optimal = est.thresholds_["cost"]
+    est.calibrate(segs, gold)  # shrinkage=15: four gold segments move the cut 4/19 of the way
+    default = est._raw_threshold()
+    assert abs(est.thresholds_["cost"] - (default + 4 / 19 * (optimal - default))) < 1e-9
 
 
 def test_top_k_caps_suggestions(codebook):

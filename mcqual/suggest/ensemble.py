@@ -167,13 +167,13 @@ class Ensemble(Suggester):
             out.append(replace(s, source="+".join(names)))
         return Suggestions(out, segments, self.codebook_)
 
-    def calibrate(self, segments: Sequence[Segment], gold: Any) -> "Ensemble":
-        """Calibrate every member that can, then the combined per-code thresholds."""
+    def calibrate(self, segments: Sequence[Segment], gold: Any, shrinkage: float = 15.0) -> "Ensemble":
+        """Calibrate every member that can, then the combined per-code thresholds (see ``Suggester.calibrate``)."""
         labels = coerce_labels(segments, gold)
         for _, s in self.members_:
             if hasattr(s, "calibrate") and not getattr(s, "models_", None):
-                s.calibrate(segments, labels)
-        return super().calibrate(segments, labels)
+                s.calibrate(segments, labels, shrinkage=shrinkage)
+        return super().calibrate(segments, labels, shrinkage=shrinkage)
 
 
 def _reindex(table: ScoreTable, codes: list[str]):
