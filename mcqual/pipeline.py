@@ -353,8 +353,8 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
                 console.print(f"human–human ({first} vs {other}): no interview coded by both")
                 continue
             with _Step(console, f"intercoder agreement (gold coders {first} and {other})"):
-                both = gold[gold["transcript_id"].isin(shared)]
-                res = mq.agreement(both, coders=[first, other], unit="turn", corpus=corpus, codebook=codebook)
+                # compares the interviews both coded (agreement's default)
+                res = mq.agreement(gold, coders=[first, other], unit="turn", corpus=corpus, codebook=codebook)
             console.print(f"human–human ({first} vs {other}, {len(shared)} interviews, turns): {_fmt(res.overall)}")
             write_frame(res.per_code.reset_index(),
                         out / ("agreement_gold.csv" if k == 0 else f"agreement_gold_{other}.csv"))

@@ -265,7 +265,10 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
             a, b = _trim(t.text, turn.start, turn.end)
             if a >= b:
                 continue
-            ctx = (_question_for(t, turn) if context else None) if unit == "answer" else prompts.get((t.id, turn.index))
+            if unit == "answer":
+                ctx = _question_for(t, turn) if context else None
+            else:
+                ctx = prompts.get((t.id, turn.index))
             out.append(Segment(t.id, a, b, t.text[a:b], turn.speaker, turn.role, unit, len(out), turn.index,
                                turn.timestamp, ctx))
         return Segments(out, unit)

@@ -209,7 +209,6 @@ class LearnedSuggester(Suggester):
         self.n_train_ = len(train)
         self.n_units_ = len(usegs)
         self.train_ids_ = {s.segment_id for s in train}
-        seg_y = {}
         for code in self.codes_:
             y = np.array([code in ulabels.positives.get(u.segment_id, ()) and
                           code not in ulabels.negatives.get(u.segment_id, ()) and
@@ -219,7 +218,6 @@ class LearnedSuggester(Suggester):
             if n_pos < self.min_positives or n_neg < 1:
                 self.skipped_[code] = f"{n_pos} positive and {n_neg} negative segments"
                 continue
-            seg_y[code] = y
 
             def make():
                 return make_pipeline(StandardScaler(), LogisticRegression(
@@ -400,28 +398,22 @@ def _unit_rule_scores(rules: Any, segments: Sequence[Segment], units: Any, codes
     """Rule scores per unit: the segments are matched once, each match is given to the unit it starts in."""
     import bisect
 
+    from .rules import match_score
+
     col = {c: j for j, c in enumerate(codes)}
     R = np.zeros((len(units.texts), len(codes)))
-    matches = rules.match([s.text for s in segments])
     first = np.searchsorted(units.owner, np.arange(len(segments)))
     starts_of: dict[int, list[int]] = {}
-    for u, (i, (a, _)) in enumerate(zip(units.owner.tolist(), units.spans)):
+    for i, (a, _) in zip(units.owner.tolist(), units.spans):
         starts_of.setdefault(i, []).append(a)
-    for i, m in enumerate(matches):
-        if not m:
-            continue
+    for i, m in enumerate(rules.match([s.text for s in segments])):
         st = starts_of.get(i, [0])
-        found: dict[tuple[int, int], set[str]] = {}
-        negated: dict[tuple[int, int], bool] = {}
         for code, spans in m.items():
             if code not in col:
                 continue
-            for a, _b, text, neg in spans:
-                u = int(first[i]) + max(0, bisect.bisect_right(st, a) - 1)
-                key = (u, col[code])
-                found.setdefault(key, set()).add(text.lower())
-                negated[key] = negated.get(key, True) and bool(neg)
-        for (u, j), words in found.items():
-            score = 1.0 - 0.4 * 0.6 ** (len(words) - 1)
-            R[u, j] = score * (0.9 if negated[(u, j)] else 1.0)
+            by_unit: dict[int, list] = {}
+            for x in spans:
+                by_unit.setdefault(int(first[i]) + max(0, bisect.bisect_right(st, x[0]) - 1), []).append(x)
+            for u, xs in by_unit.items():
+                R[u, col[code]] = match_score(xs)
     return R

@@ -117,6 +117,20 @@ def keyword_like(text: str, max_words: int = 4) -> bool:
     return bool(t) and len(t.split()) <= max_words and not any(ch in t for ch in ".:;?!")
 
 
+def match_score(spans: Sequence[tuple[int, int, str, Any]]) -> float:
+    """Raw score of one code's matches ``(start, end, text, negation)``: one distinct match 0.6,
+    two 0.76, three 0.86; times 0.9 when every match is negated.
+
+    Examples
+    --------
+    >>> match_score([(0, 5, "audit", None)]), round(match_score([(0, 5, "audit", "not"), (9, 14, "Audit", "no")]), 3)
+    (0.6, 0.54)
+    """
+    k = len({x[2].lower() for x in spans})
+    score = 1.0 - 0.4 * 0.6 ** (k - 1)
+    return score * 0.9 if all(x[3] for x in spans) else score
+
+
 class RuleSuggester(Suggester):
     """spaCy PhraseMatcher/Matcher rules from each code's ``keywords`` and ``patterns``.
 
@@ -334,11 +348,7 @@ class RuleSuggester(Suggester):
             for code, spans in m.items():
                 if code not in col:
                     continue
-                k = len({x[2].lower() for x in spans})
-                score = 1.0 - 0.4 * 0.6 ** (k - 1)
-                if all(x[3] for x in spans):
-                    score *= 0.9
-                S[i, col[code]] = score
+                S[i, col[code]] = match_score(spans)
 
         def explain(i: int, j: int):
             seg = segments[i]
