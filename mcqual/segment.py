@@ -48,10 +48,12 @@ def is_backchannel(text: str, max_words: int = 4) -> bool:
     >>> is_backchannel("Mm-hm."), is_backchannel("Yes, I see."), is_backchannel("Yes, employers do.")
     (True, True, False)
     """
-    words = [w.lower().strip("'-") for w in _WORD.findall(text)]
-    if not words:
-        return True
-    return len(words) <= max_words and all(w in BACKCHANNEL for w in words)
+    n = 0
+    for m in _WORD.finditer(text):  # stops at the first word that rules it out: long turns cost nothing
+        n += 1
+        if n > max_words or m.group().lower().strip("'-") not in BACKCHANNEL:
+            return False
+    return True
 
 
 def is_interviewer(role: str | None, speaker: str | None) -> bool:

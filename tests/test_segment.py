@@ -88,6 +88,9 @@ def test_unknown_unit_raises(corpus):
 def test_backchannel_and_interviewer_detection():
     assert is_backchannel("Mm-hm.") and is_backchannel("Okay, yeah.") and is_backchannel("")
     assert not is_backchannel("Yes, because employers trust it.")
+    assert is_backchannel("Yes, yes, right, okay.") and not is_backchannel("Yes, yes, right, okay, sure.")
+    assert not is_backchannel("Mm-hm. " + "The badges matter to employers. " * 200)  # long turns: early exit
+    assert not is_backchannel("- -")  # punctuation-only "words" are not back-channel words
     assert is_interviewer("interviewer", "Anna") and not is_interviewer("respondent", "Interviewer")
     assert is_interviewer(None, "Interviewer:") and not is_interviewer(None, "Maria")
 

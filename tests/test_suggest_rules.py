@@ -55,6 +55,17 @@ def test_negation_is_flagged_not_dropped(codebook):
     assert all(s.flags == () for s in off)
 
 
+def test_negation_scope_contractions_and_window(codebook):
+    segs = _segs("Employers don't recognise it.",  # contraction: n't
+                 "No, but they recognise it.",  # "but" ends the negation's scope
+                 "Never. They recognise it.",  # so does a full stop
+                 "Not that the big employers in town recognise it.",  # more than 4 tokens before the match
+                 "Without any digital badges.")  # negation word two tokens before
+    m = mq.RuleSuggester().fit(segs, codebook).match(segs.texts)
+    negs = [[x[3] for x in r.get("recognition", [])] for r in m]
+    assert negs == [["n't"], [None], [None], [None], ["Without"]]
+
+
 def test_keyword_like_exclusion_vetoes_the_code(codebook):
     segs = _segs("We recognise it through recognition of prior learning.")
     assert len(mq.RuleSuggester().fit(segs, codebook).suggest(segs)) == 0

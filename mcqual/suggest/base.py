@@ -195,18 +195,18 @@ class Suggestions(Sequence[Suggestion]):
         S = table.scores
         if S.size:
             rows, cols = np.nonzero(S >= threshold)
-            by_row: dict[int, list[int]] = {}
-            for i, j in zip(rows.tolist(), cols.tolist()):
-                by_row.setdefault(i, []).append(j)
-            for i in sorted(by_row):
-                js = sorted(by_row[i], key=lambda j: -S[i, j])
-                if top_k:
-                    js = js[:top_k]
-                seg = segments[i]
-                for j in js:
-                    reason, ev, flags = table.explain(i, j)
-                    out.append(Suggestion(seg.segment_id, table.codes[j], float(min(max(S[i, j], 0.0), 1.0)),
-                                          table.source, reason, tuple(ev), tuple(flags)))
+            vals = np.clip(S[rows, cols], 0.0, 1.0)
+            order = np.lexsort((-vals, rows))  # by segment, best first within a segment
+            codes, source, explain = table.codes, table.source, table.explain
+            prev, n_row, seg = -1, 0, None
+            for i, j, v in zip(rows[order].tolist(), cols[order].tolist(), vals[order].tolist()):
+                if i != prev:
+                    prev, n_row, seg = i, 0, segments[i]
+                n_row += 1
+                if top_k and n_row > top_k:
+                    continue
+                reason, ev, flags = explain(i, j)
+                out.append(Suggestion(seg.segment_id, codes[j], v, source, reason, tuple(ev), tuple(flags)))
         return cls(out, segments, codebook)
 
     def __len__(self) -> int:

@@ -176,7 +176,7 @@ class RuleSuggester(Suggester):
     # spaCy objects (pipeline, matchers) are rebuilt from the codebook on unpickling: they hold
     # closures that do not pickle, and rebuilding them is cheap and exact
     _SPACY_STATE = ("nlp_", "lemma_", "matcher_", "exclude_", "anchor_keys_", "anchor_groups_", "always_match_",
-                    "max_len_")
+                    "max_len_", "negation_key_")
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -234,6 +234,18 @@ class RuleSuggester(Suggester):
                     self.exclude_.add(code_id, list(nlp.pipe(ex)))
             self.n_rules_[code_id] = n
         self.negations_ = NEGATIONS.get(self.lang, NEGATIONS["en"])
+        # negation words are found by the same PhraseMatcher pass as the keywords: a token is a
+        # negation when its lower-case form or its lemma is one of the words
+        self.negation_key_ = nlp.vocab.strings.add("\x00negation")
+        if self.negation:
+            docs = []
+            for w in sorted(self.negations_):
+                exact = nlp.make_doc(w)
+                if len(exact) != 1:
+                    continue
+                exact[0].norm_ = w
+                docs += [exact, nlp(w)]
+            self.lemma_.add("\x00negation", docs)
 
     def _add_anchors(self, nlp, groups) -> None:
         """Register a pattern's literal values as phrases, so one PhraseMatcher pass says if it can match."""
@@ -265,41 +277,49 @@ class RuleSuggester(Suggester):
         return self._match(texts)
 
     def _match(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int, str, str | None]]]]:
-        vocab_strings = self.nlp_.vocab.strings
-        from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, NORM
-
         strings = self.nlp_.vocab.strings
-        neg_h = {strings.add(w) for w in self.negations_}
         stop_h = {strings.add(w) for w in _STOP_SCOPE}
         window = self.negation_window
+        neg_key = self.negation_key_ if self.negation else None
 
         use_phrases = len(self.lemma_) > 0
         use_matcher = len(self.matcher_) > 0
+        always = self.always_match_
         akeys = self.anchor_keys_
         max_len = self.max_len_
         n_groups = self.anchor_groups_
         use_exclude = self.use_exclude and len(self.exclude_) > 0
         texts = list(texts)
-        out = []
+        out: list[dict[str, list[tuple[int, int, str, str | None]]]] = []
         for text, doc in zip(texts, self.nlp_.pipe(texts, batch_size=self.batch_size)):
-            found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
-            hits = self.lemma_(doc) if use_phrases else []
-            # the token Matcher is slow: run it only on docs holding the literals some pattern needs
+            raw = self.lemma_(doc) if use_phrases else []
+            if not raw and not (use_matcher and always):
+                out.append({})
+                continue
+            # one PhraseMatcher pass finds keywords, negation words and the literals patterns need
+            hits: list[tuple[int, int, int]] = []
+            negs: list[int] = []
             present: set[tuple[int, int]] = set()
             where: list[int] = []
-            if akeys:
-                for h in hits:
-                    if h[0] in akeys:
-                        present.add(akeys[h[0]])
-                        where.append(h[1])
-                if present:
-                    hits = [h for h in hits if h[0] not in akeys]
-            if use_matcher and (self.always_match_ or (present and any(
-                    all((p, g) in present for g in range(k)) for p, k in enumerate(n_groups)))):
-                if self.always_match_ or max_len is None:
-                    hits = list(hits) + self.matcher_(doc)
+            for h in raw:
+                key = h[0]
+                if key == neg_key:
+                    negs.append(h[1])
+                elif key in akeys:
+                    present.add(akeys[key])
+                    where.append(h[1])
+                else:
+                    hits.append(h)
+            possible = always
+            if present and not always:  # a pattern can match only if all its literals are here
+                per: dict[int, int] = {}
+                for p, _ in present:
+                    per[p] = per.get(p, 0) + 1
+                possible = any(c == n_groups[p] for p, c in per.items())
+            if use_matcher and possible:  # the token Matcher is slow: only where it can match
+                if always or max_len is None:
+                    hits += self.matcher_(doc)
                 else:  # only around the literals: a match cannot reach further than the longest pattern
-                    hits = list(hits)
                     seen_m: set[tuple[int, int, int]] = set()
                     for a0, b0 in _windows(where, max_len, len(doc)):
                         for m_id, s0, e0 in self.matcher_(doc[a0:b0]):
@@ -310,26 +330,27 @@ class RuleSuggester(Suggester):
             if not hits:
                 out.append({})
                 continue
-            vetoed = {vocab_strings[m] for m, _, _ in self.exclude_(doc)} if use_exclude else set()
-            lower, norm, idx, length, punct = doc.to_array([LOWER, NORM, IDX, LENGTH, IS_PUNCT]).T.tolist()
+            vetoed = {strings[m] for m, _, _ in self.exclude_(doc)} if use_exclude else set()
+            found: dict[str, dict[tuple[int, int], tuple[int, int, str, str | None]]] = {}
             for m_id, s, e in hits:
-                code = vocab_strings[m_id]
+                code = strings[m_id]
                 if code in vetoed:
                     continue
-                a = idx[s]
-                b = idx[e - 1] + length[e - 1]
+                last = doc[e - 1]
+                a = doc[s].idx
+                b = last.idx + len(last)
                 neg = None
-                if self.negation:
-                    for k in range(s - 1, max(-1, s - 1 - window), -1):
-                        if punct[k] or lower[k] in stop_h:
-                            break
-                        if lower[k] in neg_h or norm[k] in neg_h:
-                            neg = text[idx[k]:idx[k] + length[k]]
-                            break
+                if negs:  # the nearest negation word before the match, within the window, in scope
+                    k = max((x for x in negs if s - window <= x < s), default=-1)
+                    if k >= 0 and not any(doc[j].is_punct or doc[j].lower in stop_h for j in range(k + 1, s)):
+                        neg = doc[k].text
                 found.setdefault(code, {})[(a, b)] = (a, b, text[a:b], neg)
             # drop matches nested inside a longer match of the same code
             res = {}
             for code, spans in found.items():
+                if len(spans) == 1:
+                    res[code] = list(spans.values())
+                    continue
                 items = sorted(spans.values(), key=lambda x: (x[0], -(x[1] - x[0])))
                 keep: list[tuple[int, int, str, str | None]] = []
                 for it in items:
@@ -350,17 +371,22 @@ class RuleSuggester(Suggester):
                     continue
                 S[i, col[code]] = match_score(spans)
 
+        codes = self.codes_
+
         def explain(i: int, j: int):
-            seg = segments[i]
-            spans = matches[i].get(self.codes_[j], [])
-            parts, ev, flags = [], [], []
+            off = segments[i].start
+            spans = matches[i].get(codes[j], ())
+            parts, ev = [], []
             for a, b, text, neg in spans[:6]:
-                parts.append(f'"{text}" at {a}-{b}' + (f' (negated by "{neg}")' if neg else ""))
-                ev.append(Evidence(seg.start + a, seg.start + b, "negated" if neg else "keyword"))
-            if any(x[3] for x in spans):
-                flags.append("negated")
+                if neg:
+                    parts.append(f'"{text}" at {a}-{b} (negated by "{neg}")')
+                    ev.append(Evidence(off + a, off + b, "negated"))
+                else:
+                    parts.append(f'"{text}" at {a}-{b}')
+                    ev.append(Evidence(off + a, off + b, "keyword"))
+            flags = ("negated",) if any(x[3] for x in spans) else ()
             more = f" and {len(spans) - 6} more" if len(spans) > 6 else ""
-            return "matched " + ", ".join(parts) + more, tuple(ev), tuple(flags)
+            return "matched " + ", ".join(parts) + more, tuple(ev), flags
 
         return ScoreTable(list(self.codes_), S, explain, self.source)
 
