@@ -108,6 +108,25 @@ def test_create_open_and_errors(tmp_path):
     assert e.value.code == "E302"
 
 
+def test_a_version_1_project_is_migrated_on_open(tmp_path, project):
+    """Projects written before run coverage existed (schema 1) open, migrate, and keep their suggestions."""
+    project.suggest(KeywordSuggester(SUGGESTER), segments=segs(project.corpus()))
+    n = len(project.suggestions())
+    path = project.path
+    project.close()
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE run_coverage")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    again = mq.Project.open(path)
+    assert again._store.schema_version() == len(MIGRATIONS) == 2
+    assert len(again.suggestions()) == n  # old runs: coverage read from their suggestions
+    again.suggest(KeywordSuggester({"trust": "trust"}), segments=segs(again.corpus()))
+    assert set(again.suggestions("superseded")["code"]) == {"recognition", "stacking"}
+    again.close()
+
+
 def test_schema_pragmas_and_append_only_triggers(project):
     project.code("int-01", 0, 10, "trust")
     con = sqlite3.connect(project.path)
@@ -201,6 +220,46 @@ def test_suggest_accept_reject_suggest_again_keeps_decisions(project):
     third = project.suggest(KeywordSuggester(SUGGESTER), segments=segs(project.corpus()))
     assert third.new == 1 and third.kept_decided == 4
     assert len(project.suggestions(None)) == 8
+
+
+def test_suggestions_not_proposed_again_are_superseded_not_lost(project):
+    corpus = segs(project.corpus())
+    project.suggest(KeywordSuggester(SUGGESTER), segments=corpus)
+    first = project.suggestions()
+    trust = first[first["code"] == "trust"]["suggestion_id"].tolist()
+    stack = first[first["code"] == "stacking"]["suggestion_id"].tolist()
+    assert len(trust) >= 2 and stack
+    project.accept(trust[:1], coder="AB")
+    # another suggester (source "other") proposes the same stacking spans: they become its own
+    other = KeywordSuggester({"stacking": "stacking"})
+    other.suggest = lambda segments, f=other.suggest: [s.__class__(s.segment_id, s.code, s.score, "other", s.reason)
+                                                      for s in f(segments)]
+    project.suggest(other, segments=corpus)
+    # the same "kw" suggester, changed: it no longer proposes "trust" (nor "stacking")
+    project.suggest(KeywordSuggester({"recognition": "recognition"}), segments=corpus)
+    pending = project.suggestions()
+    assert set(pending["code"]) == {"recognition", "stacking"}
+    assert set(pending.loc[pending["code"] == "stacking", "source"]) == {"other"}  # not kw's to supersede
+    gone = project.suggestions("superseded")
+    assert set(gone["suggestion_id"]) == set(trust[1:])  # kept in the project, out of the queue
+    assert (gone["status"] == "superseded").all()
+    everything = project.suggestions(None)
+    assert len(everything) == len(first)
+    status = dict(zip(everything["suggestion_id"], everything["status"]))
+    assert status[trust[0]] == "accepted"  # a decision is never superseded
+    assert trust[0] in project.suggestions("pending", coder="CD")["suggestion_id"].tolist()  # CD's own queue
+    # proposing them again restores them
+    project.suggest(KeywordSuggester(SUGGESTER), segments=corpus)
+    assert len(project.suggestions("superseded")) == 0
+    # a run over one transcript supersedes nothing in the others
+    only = [sg for sg in corpus if sg.transcript_id == "int-01"]
+    project.suggest(KeywordSuggester({"recognition": "recognition"}), segments=only)
+    gone = project.suggestions("superseded")
+    left = project.suggestions()
+    assert len(gone) and set(gone["transcript_id"]) == {"int-01"}
+    assert set(left.loc[left["code"] == "trust", "transcript_id"]) == {"int-02"}
+    with pytest.raises(ProjectError):
+        project.suggestions("stale")
 
 
 def test_suggest_skips_spans_already_coded_and_unknown_transcripts(project):

@@ -64,6 +64,11 @@ class Storage(Protocol):
 
     # -- suggestions ---------------------------------------------------------------
     def add_run(self, row: Mapping[str, Any]) -> int: ...
+    def add_run_coverage(self, run_id: int, transcript_ids: Iterable[str], sources: Iterable[str],
+                         unit: str | None) -> None:
+        """Record that run ``run_id`` of suggesters ``sources`` read these transcripts."""
+    def latest_runs(self) -> dict[tuple[str, str, str | None], int]:
+        """``{(transcript_id, source, unit): newest run_id}`` over the recorded coverage."""
     def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]: ...
     def insert_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
     def update_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:

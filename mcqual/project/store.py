@@ -127,8 +127,20 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'mcqual: the events table is append-only (no DELETE)'); END;
 """
 
+# 2: which transcripts (and suggester sources) each suggest run read, so that a later run of the
+#    same suggester can tell which of its earlier pending suggestions it no longer proposes
+_SCHEMA_2 = """
+CREATE TABLE run_coverage (
+    run_id        INTEGER NOT NULL REFERENCES suggest_runs(run_id),
+    transcript_id TEXT NOT NULL REFERENCES transcripts(transcript_id),
+    source        TEXT NOT NULL,
+    unit          TEXT,
+    PRIMARY KEY (run_id, transcript_id, source)
+);
+"""
+
 #: migration i brings a project from schema version i to i + 1
-MIGRATIONS: list[str] = [_SCHEMA_1]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2]
 
 _EVENT_COLS = ("event_id, kind, coder, created_at, transcript_id, span_start, span_end, code, "
                "suggestion_id, coding_id, target_event, payload")
@@ -410,6 +422,18 @@ class SQLiteStore:
                 "VALUES (?,?,?,?,?,?)", (row["suggester"], row.get("unit"), row.get("codebook_version"),
                                           row["n_suggestions"], row["n_new"], row["created_at"]))
             return int(cur.lastrowid)
+
+    def add_run_coverage(self, run_id: int, transcript_ids: Iterable[str], sources: Iterable[str],
+                         unit: str | None) -> None:
+        rows = [(int(run_id), t, src, unit) for t in sorted(set(transcript_ids)) for src in sorted(set(sources))]
+        with self.write():
+            self._con.executemany("INSERT OR IGNORE INTO run_coverage VALUES (?,?,?,?)", rows)
+
+    def latest_runs(self) -> dict[tuple[str, str, str | None], int]:
+        """``{(transcript_id, source, unit): newest run_id}`` over the runs' coverage."""
+        rows = self._q("SELECT transcript_id, source, unit, max(run_id) FROM run_coverage "
+                       "GROUP BY transcript_id, source, unit")
+        return {(t, src, u): int(r) for t, src, u, r in rows}
 
     def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]:
         sql = f"SELECT {_SUGG_COLS} FROM suggestions"

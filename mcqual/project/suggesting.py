@@ -9,6 +9,11 @@ re-import still match — and the same code:
 * refreshes the pending one (new score, reason, evidence) otherwise;
 * is skipped if a coding of that code already covers the span;
 * else is stored as new and pending.
+
+A pending suggestion that the same suggester (same ``source`` and unit) did not propose again
+in a later run over its transcript is *superseded*: it stays stored, with its run, but leaves
+the pending queue (``suggestions("superseded")`` lists them). So after a suggester changes,
+the queue, the exports and the human-machine agreement hold only what it proposes now.
 """
 from __future__ import annotations
 
@@ -140,8 +145,29 @@ def suggest(self, suggester: Any, unit: str = "turn", *, segments: Any = None, i
             r["run_id"] = run_id
         self._store.insert_suggestions(new_rows)
         self._store.update_suggestions(list(refresh.values()))
+        # what this run read: its transcripts (per segment unit), under every source it speaks for
+        own = getattr(suggester, "source", None)
+        sources = {p for s in found for p in _parts(s.source)} | (_parts(own) if isinstance(own, str) else set())
+        by_unit: dict[str, set[str]] = {}
+        for sg in seglist:
+            by_unit.setdefault(getattr(sg, "unit", unit) or unit, set()).add(parse_segment_id(sg.segment_id)[0])
+        known = set(self._store.transcript_texts(set().union(*by_unit.values()))) if by_unit else set()
+        for u, tids_u in by_unit.items():
+            self._store.add_run_coverage(run_id, tids_u & known, sources, u)
     return SuggestReport(run_id, _describe(suggester), unit, len(seglist), len(found), len(new_rows), len(refresh),
                          kept, already)
+
+
+def _parts(source: str) -> set[str]:
+    """The suggesters a source names: an ensemble's ``"rules+embedding"`` is both."""
+    return {p for p in str(source).split("+") if p}
+
+
+def _superseded(tid: str, source: str, unit: Any, run_id: int | None, latest: dict) -> bool:
+    """Every suggester behind ``source`` has run again over the transcript since ``run_id``."""
+    if run_id is None:
+        return False
+    return all(latest.get((tid, p, unit), -1) > run_id for p in _parts(source))
 
 
 def _make_segments(corpus: Any, unit: str, include_interviewer: bool) -> Any:
@@ -168,10 +194,12 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
                 transcript: str | None = None):
     """Stored suggestions as a DataFrame, optionally by status, coder, code, transcript.
 
-    ``status`` is ``"pending"``, ``"accepted"``, ``"rejected"`` or ``None`` (all).
-    With ``coder``, status is that coder's decision (pending = not yet decided
-    by them); without, it is the latest decision of any coder. ``decided_by``
-    lists who decided. ``code`` follows renames and merges.
+    ``status`` is ``"pending"``, ``"accepted"``, ``"rejected"``, ``"superseded"`` or ``None``
+    (all). With ``coder``, status is that coder's decision (pending = not yet decided
+    by them); without, it is the latest decision of any coder. An undecided suggestion that a
+    later run of the same suggester (same ``source`` and ``unit``) over the same transcript did
+    not propose again is ``"superseded"`` (kept, not in the queue). ``decided_by`` lists who
+    decided. ``code`` follows renames and merges.
 
     Examples
     --------
@@ -183,16 +211,24 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
     """
     import pandas as pd
 
-    if status not in (None, "pending", "accepted", "rejected"):
-        raise ProjectError("E503", f"status must be 'pending', 'accepted', 'rejected' or None, not {status!r}",
-                           path=self.path, hint="")
+    if status not in (None, "pending", "accepted", "rejected", "superseded"):
+        raise ProjectError("E503", "status must be 'pending', 'accepted', 'rejected', 'superseded' or None, "
+                           f"not {status!r}", path=self.path, hint="")
     with self._store.read():
         state = self._state()
         rows = self._store.suggestion_rows(transcript_id=transcript) if transcript else self._store.suggestion_rows()
+        coverage = self._store.latest_runs()
     by_sugg: dict[int, list[tuple[int, str, str]]] = {}
     for (sid, who), (kind, eid) in state.decisions.items():
         by_sugg.setdefault(sid, []).append((eid, kind, who))
     names = {"accept": "accepted", "reject": "rejected"}
+    # the newest run of each suggester (source, unit) over each transcript
+    latest = dict(coverage)
+    for r in rows:  # runs from before coverage was recorded: the transcripts they proposed something on
+        for part in _parts(r[6]):
+            key = (r[1], part, r[10])
+            if r[13] is not None and r[13] > latest.get(key, -1):
+                latest[key] = r[13]
     out = []
     for r in rows:
         sid, tid, s0, s1, c = r[:5]
@@ -205,6 +241,8 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
             st = names[mine[-1][1]] if mine else "pending"
         else:
             st = names[decs[-1][1]] if decs else "pending"
+        if st == "pending" and not decs and _superseded(tid, r[6], r[10], r[13], latest):
+            st = "superseded"
         if status is not None and st != status:
             continue
         out.append([sid, f"{tid}@{s0}-{s1}", tid, s0, s1, c, r[5], r[6], r[7], st,
