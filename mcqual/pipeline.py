@@ -20,20 +20,9 @@ STAGES = ("read", "codebook", "guide", "project", "suggest", "decisions", "aggre
 
 def write_frame(df, path: str | Path) -> Path:
     """Write a DataFrame as CSV atomically (UTF-8 with BOM so Excel opens it right)."""
-    import os
-    import tempfile
+    from ._atomic import atomic_write
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8-sig"), parents=True)
 
 
 class _Step:

@@ -36,9 +36,7 @@ from __future__ import annotations
 
 import bisect
 import csv
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -150,16 +148,16 @@ class PseudonymResult:
 
     def save_mapping(self, path: str | Path) -> Path:
         """Write the mapping (original, placeholder, kind) as CSV, atomically. Keep it apart from the data."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["original", "placeholder", "kind"])
-            for orig, ph in sorted(self.mapping.items(), key=lambda kv: kv[1]):
-                w.writerow([orig, ph, self.kinds.get(orig, "")])
-        os.replace(tmp, path)
-        return path
+        from ._atomic import atomic_write
+
+        def _write(tmp: str) -> None:
+            with open(tmp, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["original", "placeholder", "kind"])
+                for orig, ph in sorted(self.mapping.items(), key=lambda kv: kv[1]):
+                    w.writerow([orig, ph, self.kinds.get(orig, "")])
+
+        return atomic_write(path, _write, parents=True)
 
     def __repr__(self) -> str:
         return (f"PseudonymResult({len(self.corpus)} transcripts, {len(self.replacements)} replacements, "

@@ -1,12 +1,11 @@
 """Shared plumbing for the exchange formats: safe XML parsing and atomic writes."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import IO, Callable, Union
 
+from .._atomic import atomic_write
 from ..errors import ExchangeError
 
 PathOrFile = Union[str, Path, IO[bytes]]
@@ -56,27 +55,14 @@ def write_bytes(target: PathOrFile, data: bytes | Callable[[IO[bytes]], None]) -
         else:
             target.write(data)  # type: ignore[union-attr]
         return None
-    path = Path(target)  # type: ignore[arg-type]
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExchangeError("E600", f"the folder {folder} does not exist", path=path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ExchangeError("E600", f"cannot write in {folder} ({exc})", path=path) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    def _write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
             if callable(data):
                 data(fh)
             else:
                 fh.write(data)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise ExchangeError("E600", f"cannot write the file ({exc})", path=path) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+
+    return atomic_write(target, _write)  # type: ignore[arg-type]
 
 
 def read_input(source: PathOrFile, *, code: str, error=ExchangeError) -> tuple[bytes, str]:

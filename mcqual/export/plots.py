@@ -15,8 +15,6 @@ Examples
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +69,10 @@ def save_figure(fig: Any, path: str | Path, dpi: int = 150) -> Path:
     if suffix not in FORMATS:
         raise ExchangeError("E600", f"cannot write a figure as {suffix or 'a file without extension'!r}",
                             path=path, hint="Use a .png, .svg or .pdf file name.")
-    if not path.parent.exists():
-        raise ExchangeError("E600", "the folder does not exist", path=path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=suffix[1:], dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExchangeError("E600", f"cannot write the figure ({exc})", path=path) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .._atomic import atomic_write
+
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=suffix[1:], dpi=dpi, bbox_inches="tight"),
+                        suffix=suffix)
 
 
 def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = None, cmap: str = "Blues",
