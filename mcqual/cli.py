@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 

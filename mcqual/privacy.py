@@ -43,7 +43,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .corpus import Corpus
 from .errors import PrivacyError
-from .model import Comment, Paragraph, Transcript, Turn
+from .model import Comment, Transcript, Turn
 
 DETECTORS = ("speakers", "metadata", "list", "patterns", "ner")
 
