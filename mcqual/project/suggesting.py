@@ -151,7 +151,7 @@ def suggest(self, suggester: Any, unit: str = "turn", *, segments: Any = None, i
         by_unit: dict[str, set[str]] = {}
         for sg in seglist:
             by_unit.setdefault(getattr(sg, "unit", unit) or unit, set()).add(parse_segment_id(sg.segment_id)[0])
-        known = set(self._store.transcript_texts(set().union(*by_unit.values()))) if by_unit else set()
+        known = set(self._store.transcript_hashes())  # ids only: no transcript text is read again
         for u, tids_u in by_unit.items():
             self._store.add_run_coverage(run_id, tids_u & known, sources, u)
     return SuggestReport(run_id, _describe(suggester), unit, len(seglist), len(found), len(new_rows), len(refresh),
@@ -217,13 +217,12 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
     with self._store.read():
         state = self._state()
         rows = self._store.suggestion_rows(transcript_id=transcript) if transcript else self._store.suggestion_rows()
-        coverage = self._store.latest_runs()
+        latest = self._store.latest_runs()
     by_sugg: dict[int, list[tuple[int, str, str]]] = {}
     for (sid, who), (kind, eid) in state.decisions.items():
         by_sugg.setdefault(sid, []).append((eid, kind, who))
     names = {"accept": "accepted", "reject": "rejected"}
     # the newest run of each suggester (source, unit) over each transcript
-    latest = dict(coverage)
     for r in rows:  # runs from before coverage was recorded: the transcripts they proposed something on
         for part in _parts(r[6]):
             key = (r[1], part, r[10])

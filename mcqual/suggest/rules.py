@@ -87,6 +87,16 @@ def _anchor_values(pattern: Sequence[dict[str, Any]]) -> list[set[str]] | None:
     return out or None
 
 
+def _word_docs(nlp: Any, word: str) -> list | None:
+    """Phrase docs that match a token whose lower-case form *or* lemma is ``word`` (NORM holds the
+    lower-case lemma); None when the tokenizer splits ``word`` into several tokens."""
+    exact = nlp.make_doc(word)
+    if len(exact) != 1:
+        return None
+    exact[0].norm_ = word.lower()
+    return [exact, nlp(word)]
+
+
 def _windows(positions: list[int], reach: int, n: int) -> list[tuple[int, int]]:
     """Merged token windows ``[p - reach, p + reach]`` around positions, clipped to ``[0, n)``.
 
@@ -238,14 +248,7 @@ class RuleSuggester(Suggester):
         # negation when its lower-case form or its lemma is one of the words
         self.negation_key_ = nlp.vocab.strings.add("\x00negation")
         if self.negation:
-            docs = []
-            for w in sorted(self.negations_):
-                exact = nlp.make_doc(w)
-                if len(exact) != 1:
-                    continue
-                exact[0].norm_ = w
-                docs += [exact, nlp(w)]
-            self.lemma_.add("\x00negation", docs)
+            self.lemma_.add("\x00negation", [d for w in sorted(self.negations_) for d in _word_docs(nlp, w) or ()])
 
     def _add_anchors(self, nlp, groups) -> None:
         """Register a pattern's literal values as phrases, so one PhraseMatcher pass says if it can match."""
@@ -258,12 +261,11 @@ class RuleSuggester(Suggester):
             key = f"\x00anchor:{p}:{g}"
             docs = []
             for v in sorted(values):
-                exact = nlp.make_doc(v)
-                if len(exact) != 1:  # a literal the tokenizer splits: no cheap filter for this pattern
+                pair = _word_docs(nlp, v)
+                if pair is None:  # a literal the tokenizer splits: no cheap filter for this pattern
                     self.always_match_ = True
                     return
-                exact[0].norm_ = v.lower()
-                docs += [exact, nlp(v)]
+                docs += pair
             self.lemma_.add(key, docs)
             self.anchor_keys_[nlp.vocab.strings[key]] = (p, g)
 
@@ -348,9 +350,6 @@ class RuleSuggester(Suggester):
             # drop matches nested inside a longer match of the same code
             res = {}
             for code, spans in found.items():
-                if len(spans) == 1:
-                    res[code] = list(spans.values())
-                    continue
                 items = sorted(spans.values(), key=lambda x: (x[0], -(x[1] - x[0])))
                 keep: list[tuple[int, int, str, str | None]] = []
                 for it in items:
@@ -378,12 +377,8 @@ class RuleSuggester(Suggester):
             spans = matches[i].get(codes[j], ())
             parts, ev = [], []
             for a, b, text, neg in spans[:6]:
-                if neg:
-                    parts.append(f'"{text}" at {a}-{b} (negated by "{neg}")')
-                    ev.append(Evidence(off + a, off + b, "negated"))
-                else:
-                    parts.append(f'"{text}" at {a}-{b}')
-                    ev.append(Evidence(off + a, off + b, "keyword"))
+                parts.append(f'"{text}" at {a}-{b}' + (f' (negated by "{neg}")' if neg else ""))
+                ev.append(Evidence(off + a, off + b, "negated" if neg else "keyword"))
             flags = ("negated",) if any(x[3] for x in spans) else ()
             more = f" and {len(spans) - 6} more" if len(spans) > 6 else ""
             return "matched " + ", ".join(parts) + more, tuple(ev), flags
