@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench venv clean lab docs
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# JupyterLab from .venv/ on the notebooks (the coding view and review card are anywidgets)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# the documentation site, built strictly (a broken link or reference is an error)
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir outputs/site
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

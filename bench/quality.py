@@ -103,7 +103,7 @@ def main(argv=None) -> int:
     print(f"corpus: {len(corpus)} interviews ({how}); {len(segs)} {args.unit} segments; "
           f"gold: {len(g1)} codings by {primary!r}; coders {coders}")
 
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder
+    from mcqual.text.embedders import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()  # one model, one cache, shared by every suggester
     rules = lambda: mq.RuleSuggester()  # noqa: E731

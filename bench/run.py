@@ -211,7 +211,7 @@ def stage_read(study: Path, sources, sizes) -> dict[int, tuple[float, int]]:
 
 def stage_rules(study: Path, codebook, sizes) -> dict[int, tuple[float, int]]:
     import mcqual as mq
-    from mcqual.suggest.nlp import rule_pipeline
+    from mcqual.text.nlp import rule_pipeline
 
     nlp = rule_pipeline("en")
     per = {}
@@ -239,7 +239,7 @@ def stage_rules(study: Path, codebook, sizes) -> dict[int, tuple[float, int]]:
 
 def stage_embed(study: Path, codebook, n: int, cache: Path) -> None:
     import mcqual as mq
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder, load_model
+    from mcqual.text.embedders import SentenceTransformerEmbedder, load_model
 
     corpus = mq.read_transcripts(study / f"n{n}", attributes=False)
     segs = mq.segments(corpus)
@@ -262,8 +262,8 @@ def stage_survey(study: Path, codebook, n_answers: int, cache: Path) -> None:
     import pandas as pd
 
     import mcqual as mq
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder, load_model
-    from mcqual.suggest.nlp import rule_pipeline
+    from mcqual.text.embedders import SentenceTransformerEmbedder, load_model
+    from mcqual.text.nlp import rule_pipeline
 
     path = study / "survey.csv"
     if not path.exists():
@@ -320,7 +320,7 @@ def stage_script(name: str, label: str, args: list[str] = ()) -> None:
 
 def stage_end_to_end(study: Path, n: int, cache: Path) -> None:
     import mcqual as mq
-    from mcqual.suggest.embedders import load_model
+    from mcqual.text.embedders import load_model
 
     folder = study / f"n{n}"
     out = study / f"out{n}"

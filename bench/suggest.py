@@ -146,7 +146,7 @@ def main(argv=None) -> int:
     rows = []
 
     # -- rules vs nlp.pipe ----------------------------------------------------
-    from mcqual.suggest.nlp import rule_pipeline
+    from mcqual.text.nlp import rule_pipeline
 
     rules = mq.RuleSuggester().fit(segs, cb)
     nlp = rule_pipeline("en")
@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     rows.append(("rules", f"{len(segs)} segments, {len(sug)} suggestions", ours_t, raw_t, ours_t / raw_t, 1.3))
 
     # -- embeddings vs model.encode ------------------------------------------
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder, load_model
+    from mcqual.text.embedders import SentenceTransformerEmbedder, load_model
 
     model = load_model(None)
     model.encode(texts[:32], batch_size=64, normalize_embeddings=True)  # first-call warm-up

@@ -14,7 +14,7 @@ Examples
 --------
 >>> import mcqual as mq
 >>> from mcqual.guide import Guide, Topic, Question
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> g = Guide([Topic("t", "Trust", (Question("t.why", "Why do you trust badges?", topic="t"),
 ...                                 Question("t.who", "Who issued your certificate?", topic="t")))])
 >>> tr = mq.Transcript.from_turns("a", [("I", "Who issued your certificate?", None, "interviewer"),
@@ -148,7 +148,7 @@ class Alignment:
         --------
         >>> import mcqual as mq
         >>> from mcqual.guide import Guide, Topic, Question
-        >>> from mcqual.suggest.embedders import HashingEmbedder
+        >>> from mcqual.text.embedders import HashingEmbedder
         >>> g = Guide([Topic("t", "T", (Question("t.a", "Why?", topic="t"), Question("t.b", "Who?", topic="t")))])
         >>> tr = mq.Transcript.from_turns("x", [("I", "Who?", None, "interviewer"), ("R", "Me.", None, "respondent")])
         >>> al = align_guide([tr], g, embedder=HashingEmbedder())
@@ -561,7 +561,7 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
     --------
     >>> import mcqual as mq
     >>> from mcqual.guide import Guide, Topic, Question
-    >>> from mcqual.suggest.embedders import HashingEmbedder
+    >>> from mcqual.text.embedders import HashingEmbedder
     >>> g = Guide([Topic("t", "T", (Question("t.a", "What is your role?", topic="t"),))])
     >>> mono = mq.Transcript.from_turns("m", [("R", "I wrote this answer.", None, "respondent")])
     >>> al = align_guide([mono], g, embedder=HashingEmbedder())
@@ -575,7 +575,7 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
     if not len(guide):
         raise GuideError("E700", "the guide has no questions", path=guide.source)
     if embedder is None:
-        from .suggest.embedders import resolve_embedder
+        from .text.embedders import resolve_embedder
 
         embedder = resolve_embedder(None, model=model, cache_dir=cache_dir)
     attributes = getattr(corpus, "attributes", None)
@@ -619,7 +619,7 @@ def align_guide(corpus: Iterable[Any], guide: Any, *, embedder: Any = None, mode
     dim = qvec.shape[1]
     svec = np.asarray(embedder.embed(sents), dtype=np.float32) if sents else np.zeros((0, dim), np.float32)
     if answers and answer_weight > 0 and answer_sentences <= 0:
-        from .suggest.embedders import chunk_texts
+        from .text.embedders import chunk_texts
 
         chunks, owner, _ = chunk_texts(answers, embedder)
         first = np.unique(np.asarray(owner), return_index=True)[1]  # each reply's opening chunk

@@ -113,11 +113,14 @@ class Corpus(Sequence[Transcript]):
         return c
 
     def with_attributes(self, attributes: Any) -> "Corpus":
-        """A copy with case attributes (a DataFrame indexed by case id, or a path) joined."""
-        if isinstance(attributes, (str, Path)):
-            from .io.attributes import read_attributes
+        """A copy with case attributes (a DataFrame indexed by case id) joined.
 
-            attributes = read_attributes(attributes)
+        To join a file (``cases.csv`` or ``.xlsx``), read it first with
+        :func:`mcqual.read_attributes`: the core never reads files.
+        """
+        if isinstance(attributes, (str, Path)):
+            raise TypeError("Corpus.with_attributes takes a DataFrame; read the file with "
+                            "mq.read_attributes(path) first")
         return Corpus(self._items, self.errors, attributes)
 
     def __add__(self, other: "Corpus") -> "Corpus":

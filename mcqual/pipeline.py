@@ -118,7 +118,7 @@ def guide_stage(corpus, guide_path, out, console, embeddings: bool = True, model
         guide = mq.load_guide(guide_path)
         embedder = None
         if not embeddings:
-            from .suggest.embedders import HashingEmbedder
+            from .text.embedders import HashingEmbedder
 
             embedder = HashingEmbedder()
         al = mq.align_guide(corpus, guide, embedder=embedder, model=model)

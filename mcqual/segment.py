@@ -285,7 +285,7 @@ def segments(corpus: Any, unit: str = "turn", *, skip_interviewer: bool = True, 
                                        turn.index, turn.timestamp, prompts.get((t.id, turn.index))))
         return Segments(out, unit)
     # sentence / window: one nlp.pipe per language over all turns
-    from .suggest.nlp import split_sentences
+    from .text.nlp import split_sentences
 
     by_lang: dict[str, list[int]] = {}
     for i, (t, _) in enumerate(pending):

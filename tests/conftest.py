@@ -37,7 +37,7 @@ def _cache_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def real_embedder(tmp_path_factory):
     """The default sentence-transformers model, loaded once for all slow tests (own cache folder)."""
-    from mcqual.suggest.embedders import SentenceTransformerEmbedder
+    from mcqual.text.embedders import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(cache_dir=tmp_path_factory.mktemp("real-cache"))
 

@@ -11,7 +11,7 @@ import mcqual as mq
 from mcqual.align import _path, align_guide, guide_codebook
 from mcqual.errors import GuideError
 from mcqual.guide import Guide, Question, Topic
-from mcqual.suggest.embedders import HashingEmbedder
+from mcqual.text.embedders import HashingEmbedder
 
 
 def _guide() -> Guide:

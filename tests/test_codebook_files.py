@@ -255,7 +255,7 @@ def test_study_codebook_round_trips_through_yaml_and_excel(study, tmp_path):
 # -- REFI-QDA .qdc ---------------------------------------------------------------------------------
 
 def test_atlasti_qdc_sample_loads(shared):
-    pytest.importorskip("mcqual.exchange.qdc", reason="mcqual/exchange/qdc.py (read_qdc) is not written yet")
+    pytest.importorskip("mcqual.codebook.qdc", reason="mcqual/exchange/qdc.py (read_qdc) is not written yet")
     cb = load_codebook(shared / "refi-qda" / "samples" / "atlasti-23.4-codebook.qdc")
     assert isinstance(cb, Codebook)
     labels = [c.label for c in cb]
@@ -266,7 +266,7 @@ def test_atlasti_qdc_sample_loads(shared):
 
 
 def test_qdc_round_trip(tmp_path):
-    pytest.importorskip("mcqual.exchange.qdc", reason="mcqual/exchange/qdc.py (write_qdc) is not written yet")
+    pytest.importorskip("mcqual.codebook.qdc", reason="mcqual/exchange/qdc.py (write_qdc) is not written yet")
     cb = Codebook([Code("trust", "Trust", codable=False, color="#1f77b4"),
                    Code("trust.qa", "Quality assurance", parent="trust", definition="QA talk.")])
     back = load_codebook(save_codebook(cb, tmp_path / "cb.qdc"))

@@ -80,7 +80,7 @@ def test_grid_errors(study):
 
 
 def test_grid_from_alignment():
-    from mcqual.suggest.embedders import HashingEmbedder
+    from mcqual.text.embedders import HashingEmbedder
 
     t = _t("a", [("Who issued it?", "The chamber."), ("Does it count for credit?", "No, never.")])
     al = mq.align_guide([t], _guide(), embedder=HashingEmbedder())

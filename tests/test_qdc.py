@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from mcqual.codebook.model import Code, Codebook
 from mcqual.errors import CodebookError
-from mcqual.exchange.guids import guid, normalize_guid
-from mcqual.exchange.qdc import (CodeSet, code_guid, format_description, parse_description, qdc_bytes, read_qdc,
+from mcqual._guids import guid, normalize_guid
+from mcqual.codebook.qdc import (CodeSet, code_guid, format_description, parse_description, qdc_bytes, read_qdc,
                                  write_qdc)
 
 

@@ -11,8 +11,8 @@ import pytest
 from mcqual.codebook.model import Code, Codebook
 from mcqual.corpus import Corpus
 from mcqual.errors import ExchangeError
-from mcqual.exchange.guids import guid
-from mcqual.exchange.qdc import CodeSet
+from mcqual._guids import guid
+from mcqual.codebook.qdc import CodeSet
 from mcqual.exchange.qdpx import QdpxProject, qdpx_files, read_qdpx, to_qdpx, variable_type
 from mcqual.model import Transcript
 

@@ -6,8 +6,8 @@ import pytest
 
 import mcqual as mq
 from mcqual.errors import MissingDependencyError
-from mcqual.suggest.cache import EmbeddingCache, cache_root
-from mcqual.suggest.embedders import HashingEmbedder, chunk_texts
+from mcqual.text.cache import EmbeddingCache, cache_root
+from mcqual.text.embedders import HashingEmbedder, chunk_texts
 from mcqual.suggest.embedding import code_anchors
 
 
@@ -108,7 +108,7 @@ def test_cache_roundtrip_and_location(tmp_path, monkeypatch):
 
 
 def test_missing_model_raises_e901(tmp_path):
-    from mcqual.suggest.embedders import load_model
+    from mcqual.text.embedders import load_model
 
     with pytest.raises(MissingDependencyError) as err:
         load_model(str(tmp_path / "no-such-model"))

@@ -5,7 +5,7 @@ import pytest
 
 import mcqual as mq
 from mcqual.errors import SuggestError
-from mcqual.suggest.embedders import HashingEmbedder
+from mcqual.text.embedders import HashingEmbedder
 
 FEES = [f"The exam fee of {i}0 euro was too expensive for my budget" for i in range(8)]
 BOSS = [f"My manager never looked at the badge on my profile, case {i}" for i in range(8)]

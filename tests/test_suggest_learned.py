@@ -6,7 +6,7 @@ import pytest
 
 import mcqual as mq
 from mcqual.errors import SuggestError
-from mcqual.suggest.embedders import HashingEmbedder
+from mcqual.text.embedders import HashingEmbedder
 
 COST = ["The fee was far too high for me.", "I paid the exam fee myself.", "Prices of these courses are steep.",
         "The fee put many colleagues off.", "Who pays the fee matters a lot."]

@@ -5,7 +5,7 @@ import numpy as np
 
 import mcqual as mq
 from mcqual.model import Segment
-from mcqual.suggest.embedders import HashingEmbedder
+from mcqual.text.embedders import HashingEmbedder
 from mcqual.suggest.units import (context_vectors, neighbour_max, neighbourhood, segment_max,
                                   sentence_units)
 

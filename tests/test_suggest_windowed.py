@@ -7,7 +7,7 @@ import pytest
 
 import mcqual as mq
 from mcqual.errors import SuggestError
-from mcqual.suggest.embedders import HashingEmbedder
+from mcqual.text.embedders import HashingEmbedder
 
 
 def _turn(tid, *sents):

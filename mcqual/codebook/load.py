@@ -82,7 +82,7 @@ def load_codebook(path: str | Path) -> Codebook:
         from .excel import read_codebook_excel
 
         return read_codebook_excel(path)
-    from ..exchange.qdc import read_qdc
+    from .qdc import read_qdc
 
     return read_qdc(path)
 
@@ -112,7 +112,7 @@ def save_codebook(codebook: Codebook, path: str | Path) -> Path:
         from .excel import write_codebook_excel
 
         return write_codebook_excel(codebook, path)
-    from ..exchange.qdc import write_qdc
+    from .qdc import write_qdc
 
     write_qdc(codebook, path)
     return path

@@ -1,6 +1,7 @@
 """Exchange with other QDA tools: REFI-QDA codebooks (.qdc) and projects (.qdpx), Word-comment codings.
 
-Names load on first use, so ``import mcqual.exchange`` stays light.
+The ``.qdc`` codebook format itself lives with the codebook (:mod:`mcqual.codebook.qdc`);
+it is re-exported here. Names load on first use, so ``import mcqual.exchange`` stays light.
 """
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "read_qdc": "qdc", "write_qdc": "qdc", "CodeSet": "qdc",
-    "to_qdpx": "qdpx", "read_qdpx": "qdpx", "QdpxProject": "qdpx", "ImportIssue": "qdpx",
-    "read_comment_codings": "comments",
-    "guid": "guids",
+    "read_qdc": "mcqual.codebook.qdc", "write_qdc": "mcqual.codebook.qdc", "CodeSet": "mcqual.codebook.qdc",
+    "to_qdpx": "mcqual.exchange.qdpx", "read_qdpx": "mcqual.exchange.qdpx", "QdpxProject": "mcqual.exchange.qdpx",
+    "ImportIssue": "mcqual.exchange.qdpx",
+    "read_comment_codings": "mcqual.exchange.comments",
+    "guid": "mcqual._guids",
 }
 
 __all__ = sorted(_LAZY)
@@ -19,7 +21,7 @@ __all__ = sorted(_LAZY)
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'mcqual.exchange' has no attribute {name!r}")

@@ -5,7 +5,7 @@ XML) and ``sources/``. mcqual writes:
 
 * ``Users``: one per coder (``name`` and ``id`` = the coder id);
 * ``CodeBook``: the codebook with definitions/criteria/examples in each
-  ``Description`` (layout of :mod:`mcqual.exchange.qdc`), memos as ``NoteRef``;
+  ``Description`` (layout of :mod:`mcqual.codebook.qdc`), memos as ``NoteRef``;
 * ``Variables`` and ``Cases``: one variable per case-attribute column, typed
   Text/Integer/Float/Boolean/Date/DateTime from the column, one case per row,
   linked (``SourceRef``) to the transcript of the same id;
@@ -17,7 +17,7 @@ XML) and ``sources/``. mcqual writes:
 * ``Notes``: memos (``PlainTextContent``), referenced from the transcript, code
   or project they are about.
 
-GUIDs are deterministic (:mod:`mcqual.exchange.guids`), zip entries are sorted
+GUIDs are deterministic (:mod:`mcqual._guids`), zip entries are sorted
 with fixed timestamps: the same project gives a byte-identical file.
 
 Examples
@@ -46,11 +46,11 @@ from typing import Any
 
 from ..codebook.model import Code, Codebook
 from ..errors import ExchangeError
-from ._common import PathOrFile, write_bytes
-from ._common import clean as _clean
+from .._xml import PathOrFile, write_bytes
+from .._xml import clean as _clean
 from .bundle import CODING_COLUMNS, ImportIssue, QdpxProject, as_bundle
-from .guids import guid
-from .qdc import build_codes, code_guid, meta_comment
+from .._guids import guid
+from ..codebook.qdc import build_codes, code_guid, meta_comment
 from .qdpx_read import parse_qdpx, read_qdpx  # noqa: F401  (public: mq.read_qdpx)
 
 NS = "urn:QDA-XML:project:1.0"
@@ -225,7 +225,7 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
     """``project.qde`` bytes and ``{zip name: bytes}`` of the sources for ``bundle``."""
     from lxml import etree
 
-    from .. import __version__
+    from .._version import __version__
 
     codings = _codings_frame(bundle)
     codebook = _complete_codebook(bundle.codebook, codings["code"].unique())

@@ -20,10 +20,10 @@ from ..codebook.model import Codebook
 from ..corpus import Corpus
 from ..errors import ExchangeError
 from ..model import Transcript, turns_from_spans
-from ._common import PathOrFile, local, safe_parser
+from .._xml import PathOrFile, local, safe_parser
 from .bundle import CODING_COLUMNS, MEMO_COLUMNS, ImportIssue, QdpxProject
-from .guids import normalize_guid
-from .qdc import parse_codes, parse_sets, read_meta_comment
+from .._guids import normalize_guid
+from ..codebook.qdc import parse_codes, parse_sets, read_meta_comment
 
 _MEDIA = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
 _PRIORITY = {"coding": 0, "selection": 1, "code": 2, "source": 3, "project": 4}

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ExchangeError
-from ..exchange._common import PathOrFile, write_bytes
+from .._xml import PathOrFile, write_bytes
 from ._format import EXCEL_CELL_MAX, cell_value, code_label, index_frame, mix, sheet_name, xml_safe
 
 _SHARE_WORDS = ("share", "prop", "pct", "percent", "rate", "ratio")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..errors import ExchangeError
-from ..exchange._common import PathOrFile, write_bytes
+from .._xml import PathOrFile, write_bytes
 from .word import _caption, _repeat_header, _set_cell
 
 

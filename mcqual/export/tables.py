@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError
-from ..exchange._common import PathOrFile, write_bytes
+from .._xml import PathOrFile, write_bytes
 
 
 def _keep_index(df) -> bool:

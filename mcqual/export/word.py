@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ExchangeError
-from ..exchange._common import PathOrFile, write_bytes
+from .._xml import PathOrFile, write_bytes
 from ._format import cell_value, code_label, index_frame, xml_safe
 
 _TEXT_COLS = ("text", "quote", "snippet")

@@ -242,7 +242,7 @@ class SQLiteStore:
                 self._con.execute(f"PRAGMA user_version = {i + 1}")
             if version == 0:
                 self._con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                from .. import __version__
+                from .._version import __version__
 
                 self._con.execute("INSERT INTO project_info VALUES ('created_by', ?)", (f"mcqual {__version__}",))
 

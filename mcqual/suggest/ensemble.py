@@ -11,7 +11,7 @@ Members' scores are on a common scale (each member's decision threshold maps to
 Examples
 --------
 >>> import mcqual as mq
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> cb = mq.Codebook([mq.Code("cost", "Cost", definition="Fees of courses.", keywords=("fee",))])
 >>> segs = mq.segments([mq.Transcript.from_turns("a", [("R", "The fees of courses are high.")])])
 >>> ens = mq.Ensemble({"rules": mq.RuleSuggester(),

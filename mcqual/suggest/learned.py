@@ -16,7 +16,7 @@ boundary, the ones whose review teaches the model most.
 Examples
 --------
 >>> import mcqual as mq
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> t = mq.Transcript.from_turns("a", [("R", f"The fees are too high, case {i}.") for i in range(4)]
 ...                               + [("R", f"Employers trust the issuer, case {i}.") for i in range(4)])
 >>> segs = mq.segments([t])
@@ -160,7 +160,7 @@ class LearnedSuggester(Suggester):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        from .embedders import resolve_embedder
+        from ..text.embedders import resolve_embedder
         from .embedding import EmbeddingSuggester
         from .rules import RuleSuggester
 

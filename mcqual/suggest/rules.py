@@ -204,7 +204,7 @@ class RuleSuggester(Suggester):
     def _fit(self, segments, codebook, codings) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
-        from .nlp import rule_pipeline
+        from ..text.nlp import rule_pipeline
 
         nlp = rule_pipeline(self.lang)
         self.nlp_ = nlp

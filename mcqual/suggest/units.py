@@ -71,7 +71,7 @@ def sentence_units(segments: Sequence[Segment], lang: str = "en", max_words: int
     >>> [len(t.split()) for t in sentence_units([Segment("a", 0, len(long), long)], max_words=60).texts]
     [44, 44, 42]
     """
-    from .nlp import split_sentences
+    from ..text.nlp import split_sentences
 
     segs = list(segments)
     texts, owner, spans = [], [], []

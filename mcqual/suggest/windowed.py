@@ -9,7 +9,7 @@ scores a segment by its best window, whose reason (and evidence) it keeps.
 Examples
 --------
 >>> import mcqual as mq
->>> from mcqual.suggest.embedders import HashingEmbedder
+>>> from mcqual.text.embedders import HashingEmbedder
 >>> t = mq.Transcript.from_turns("a", [("R", "I like my job. The exam was hard and proctored. We eat lunch.")])
 >>> segs = mq.segments([t])
 >>> cb = mq.Codebook.from_codes(["exam"])
@@ -57,7 +57,7 @@ class Windowed:
         return {"base": self.base, "size": self.size, "step": self.step, "lang": self.lang}
 
     def _windows(self, segments: Sequence[Segment]) -> tuple[list[Segment], list[int]]:
-        from .nlp import split_sentences
+        from ..text.nlp import split_sentences
 
         segs = list(segments)
         spans = split_sentences([s.text for s in segs], self.lang, trained=False) if segs else []

@@ -5,7 +5,7 @@ its kind and its mcqual id (``code:trust.qa``, ``source:int-07``,
 ``selection:int-07:120:188``...). Re-exporting an unchanged project therefore
 gives byte-identical files, and another tool's re-export keeps pointing at the
 same codes. uuid5 cannot be inverted: the mcqual id itself travels in the
-object's ``Description`` (an ``ID:`` line, see :mod:`mcqual.exchange.qdc`).
+object's ``Description`` (an ``ID:`` line, see :mod:`mcqual.codebook.qdc`).
 
 Examples
 --------

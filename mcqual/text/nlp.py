@@ -7,7 +7,7 @@ we lower-case *before* the lookup: "Digital badges" -> ``digital badge``).
 
 Examples
 --------
->>> from mcqual.suggest.nlp import rule_pipeline
+>>> from mcqual.text.nlp import rule_pipeline
 >>> nlp = rule_pipeline("en")
 >>> [t.norm_ for t in nlp("Digital badges were recognised")]
 ['digital', 'badge', 'be', 'recognise']
