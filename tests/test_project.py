@@ -116,11 +116,12 @@ def test_a_version_1_project_is_migrated_on_open(tmp_path, project):
     project.close()
     con = sqlite3.connect(path)
     con.execute("DROP TABLE run_coverage")
+    con.execute("DROP TABLE memos")
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()
     again = mq.Project.open(path)
-    assert again._store.schema_version() == len(MIGRATIONS) == 2
+    assert again._store.schema_version() == len(MIGRATIONS) == 3
     assert len(again.suggestions()) == n  # old runs: coverage read from their suggestions
     again.suggest(KeywordSuggester({"trust": "trust"}), segments=segs(again.corpus()))
     assert set(again.suggestions("superseded")["code"]) == {"recognition", "stacking"}
@@ -517,3 +518,25 @@ def test_code_many_set_codebook_noop_and_default_segments(project):
     assert rep.n_segments == 4 and rep.new == 5
     assert set(project.suggestions()["unit"]) == {"turn"}
     assert {"transcript_id", "code"} <= set(sugg.codings_.columns) and len(sugg.codings_) == 2
+
+
+def test_memo_rows_are_append_only_and_migrated(tmp_path):
+    import sqlite3
+
+    from mcqual.project.store import MIGRATIONS, SQLiteStore
+
+    store = SQLiteStore.create(tmp_path / "m.mcq")
+    assert store.schema_version() == len(MIGRATIONS) == 3
+    ids = store.append_memos([{"coder": "ab", "created_at": "2026-01-01T00:00:00", "target": "project", "text": "first"},
+                              {"coder": "ab", "created_at": "2026-01-01T00:00:01", "target": "project",
+                               "text": "second", "replaces": None}])
+    assert ids == [1, 2]
+    assert [r[-2] for r in store.memo_rows()] == ["first", "second"]
+    assert [r[0] for r in store.memo_rows(since=1)] == [2]
+    for sql in ("UPDATE memos SET text='x'", "DELETE FROM memos"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            store._con.execute(sql)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.append_memos([{"coder": "ab", "created_at": "t", "target": "nowhere", "text": "x"}])
+    assert store.counts()["memos"] == 2
+    store.close()

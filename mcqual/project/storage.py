@@ -26,6 +26,14 @@ UNDOABLE = ("accept", "reject", "code", "uncode", "rename", "merge")
 EVENT_FIELDS = ("event_id", "kind", "coder", "created_at", "transcript_id", "start", "end", "code",
                 "suggestion_id", "coding_id", "target_event", "payload")
 
+#: the fields of a memo row, in order. A memo is append-only: editing writes a new row whose
+#: ``replaces`` is the memo it supersedes. ``target`` is one of :data:`MEMO_TARGETS`.
+MEMO_FIELDS = ("memo_id", "coder", "created_at", "target", "transcript_id", "start", "end", "code",
+               "coding_id", "suggestion_id", "replaces", "text", "payload")
+
+#: what a memo can be written on
+MEMO_TARGETS = ("project", "transcript", "code", "coding", "span", "suggestion")
+
 #: the fields of a suggestion row, in order
 SUGGESTION_FIELDS = ("suggestion_id", "transcript_id", "start", "end", "code", "score", "source", "reason",
                      "evidence", "flags", "unit", "quote", "anchor", "run_id", "created_at", "updated_at")
@@ -90,4 +98,10 @@ class Storage(Protocol):
     def text_lengths(self, ids: Iterable[str]) -> dict[str, int]: ...
     def transcript_texts(self, ids: Iterable[str] | None = None) -> dict[str, str]: ...
     def last_undoable(self, coder: str) -> tuple | None: ...
+
+    # -- memos (append-only) ---------------------------------------------------------
+    def append_memos(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert memo rows (dicts keyed by :data:`MEMO_FIELDS` less ``memo_id``); returns their ids."""
+    def memo_rows(self, since: int = 0) -> list[tuple]:
+        """Every memo row with ``memo_id > since`` in :data:`MEMO_FIELDS` order (payload as JSON text)."""
     def counts(self) -> dict[str, int]: ...

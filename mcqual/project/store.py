@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
-from .storage import EVENT_FIELDS, SUGGESTION_FIELDS, UNDOABLE
+from .storage import EVENT_FIELDS, MEMO_FIELDS, SUGGESTION_FIELDS, UNDOABLE
 
 #: 'mcqu' — marks an SQLite file as an mcqual project
 APPLICATION_ID = 0x6D637175
@@ -139,15 +139,44 @@ CREATE TABLE run_coverage (
 );
 """
 
+# 3: memos on the project, a transcript, a code, a coding, a span or a suggestion; append-only
+#    like the decision log (editing a memo writes a new row that ``replaces`` the old one)
+_SCHEMA_3 = """
+CREATE TABLE memos (
+    memo_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    coder         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    target        TEXT NOT NULL CHECK (target IN
+                  ('project','transcript','code','coding','span','suggestion')),
+    transcript_id TEXT,
+    span_start    INTEGER,
+    span_end      INTEGER,
+    code          TEXT,
+    coding_id     INTEGER,
+    suggestion_id INTEGER,
+    replaces      INTEGER REFERENCES memos(memo_id),
+    text          TEXT NOT NULL,
+    payload       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX memos_by_transcript ON memos(transcript_id) WHERE transcript_id IS NOT NULL;
+CREATE TRIGGER memos_no_update BEFORE UPDATE ON memos
+BEGIN SELECT RAISE(ABORT, 'mcqual: the memos table is append-only (no UPDATE)'); END;
+CREATE TRIGGER memos_no_delete BEFORE DELETE ON memos
+BEGIN SELECT RAISE(ABORT, 'mcqual: the memos table is append-only (no DELETE)'); END;
+"""
+
 #: migration i brings a project from schema version i to i + 1
-MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2]
+MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3]
 
 _EVENT_COLS = ("event_id, kind, coder, created_at, transcript_id, span_start, span_end, code, "
                "suggestion_id, coding_id, target_event, payload")
+_MEMO_COLS = ("memo_id, coder, created_at, target, transcript_id, span_start, span_end, code, coding_id, "
+              "suggestion_id, replaces, text, payload")
 _SUGG_COLS = ("suggestion_id, transcript_id, span_start, span_end, code, score, source, reason, evidence, "
               "flags, unit, quote, anchor, run_id, created_at, updated_at")
 assert len(_EVENT_COLS.split(",")) == len(EVENT_FIELDS)
 assert len(_SUGG_COLS.split(",")) == len(SUGGESTION_FIELDS)
+assert len(_MEMO_COLS.split(",")) == len(MEMO_FIELDS)
 
 
 def _dumps(value: Any) -> str:
@@ -553,9 +582,29 @@ class SQLiteStore:
             "ORDER BY e.event_id DESC LIMIT 1", (coder,))
         return rows[0] if rows else None
 
+    # -- memos -------------------------------------------------------------------------
+    def append_memos(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert memos in order; returns their ids (contiguous: one writer holds the lock)."""
+        if not rows:
+            return []
+        params = [(r["coder"], r["created_at"], r["target"], r.get("transcript_id"), r.get("start"), r.get("end"),
+                   r.get("code"), r.get("coding_id"), r.get("suggestion_id"), r.get("replaces"), str(r["text"]),
+                   _dumps(r.get("payload") or {})) for r in rows]
+        with self.write():
+            self._con.executemany(
+                "INSERT INTO memos (coder, created_at, target, transcript_id, span_start, span_end, code, "
+                "coding_id, suggestion_id, replaces, text, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", params)
+            last = self._con.execute("SELECT max(memo_id) FROM memos").fetchone()[0]
+        return list(range(last - len(params) + 1, last + 1))
+
+    def memo_rows(self, since: int = 0) -> list[tuple]:
+        """Memo rows (``MEMO_FIELDS`` order, payload still JSON text) with ``memo_id > since``."""
+        return self._q(f"SELECT {_MEMO_COLS} FROM memos WHERE memo_id > ? ORDER BY memo_id", (int(since),))
+
     def counts(self) -> dict[str, int]:
         q = {"transcripts": "SELECT count(*) FROM transcripts", "suggestions": "SELECT count(*) FROM suggestions",
-             "events": "SELECT count(*) FROM events", "codebook_versions": "SELECT count(*) FROM codebooks"}
+             "events": "SELECT count(*) FROM events", "codebook_versions": "SELECT count(*) FROM codebooks",
+             "memos": "SELECT count(*) FROM memos"}
         return {k: int(self._q(v)[0][0]) for k, v in q.items()}
 
     def __repr__(self) -> str:
