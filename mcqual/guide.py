@@ -1,6 +1,6 @@
 """The interview guide: topics and questions with stable ids, asked of respondent groups.
 
-A guide is read from YAML (see the README "Interview guide format")::
+A guide is read from YAML (see docs/guide/codebook.md, "Interview guide format")::
 
     name: My study — interview guide
     version: "1.0"

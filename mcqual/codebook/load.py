@@ -3,7 +3,7 @@
 ============  ==========================================================
 extension     format
 ============  ==========================================================
-.yaml, .yml   mcqual's YAML codebook (primary; see the README)
+.yaml, .yml   mcqual's YAML codebook (primary; see the user guide, docs/guide/codebook.md)
 .xlsx         one row per code (sheet ``codes``), see :mod:`.excel`
 .qdc          REFI-QDA Codebook XML (ATLAS.ti, MAXQDA, NVivo, QDA Miner)
 ============  ==========================================================
