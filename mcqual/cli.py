@@ -1,4 +1,4 @@
-"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook``.
+"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook|project``.
 
 Exit codes: 0 ok, 1 some files failed (listed), 2 bad arguments.
 
@@ -137,7 +137,40 @@ def _app():
         console.print(f"{path}: OK — {cb!r}")
         raise typer.Exit(EXIT_OK)
 
+    _project_app(app)
     return app
+
+
+# --- `mcqual project ...`: backup, copy (issue 19 A); merge (issue 19 B) -----------------------------
+def _project_app(app) -> None:
+    """Add the ``project`` sub-command group (backup, copy, merge) to ``app``."""
+    import typer
+
+    project_app = typer.Typer(no_args_is_help=True, help="Project files and stores: backup, copy, merge.")
+    app.add_typer(project_app, name="project")
+
+    @project_app.command("backup")
+    def project_backup(source: str = typer.Argument(..., help="Project file or postgresql:// URL."),
+                       dest: Path = typer.Argument(..., help="The backup file to write (SQLite)."),
+                       overwrite: bool = typer.Option(False, help="Replace DEST if it exists.")) -> None:
+        """Write a consistent SQLite copy of a project (safe while others are coding)."""
+        from .project.copy import backup_project
+
+        report = backup_project(source, dest, overwrite=overwrite)
+        _console().print(str(report), markup=False)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("copy")
+    def project_copy(source: str = typer.Argument(..., help="Project file or postgresql:// URL to read."),
+                     dest: str = typer.Argument(..., help="New project file or postgresql://...?schema=NAME URL."),
+                     ) -> None:
+        """Copy a project between stores (SQLite <-> PostgreSQL), losslessly, and verify the copy."""
+        from .project.copy import copy_project
+
+        report = copy_project(source, dest)
+        _console().print(str(report), markup=False)
+        raise typer.Exit(EXIT_OK)
+# --- end of `mcqual project` ------------------------------------------------------------------------
 
 
 def _kind(exc: BaseException) -> str | None:
