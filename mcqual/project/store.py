@@ -1,6 +1,11 @@
 """All SQL of a project: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
 
-One SQLite file in WAL mode with foreign keys on. The schema is versioned with
+One SQLite file in WAL mode with foreign keys on. After every committed write
+the store checkpoints the WAL (``PRAGMA wal_checkpoint(PASSIVE)``), so the main
+file alone holds every commit: copying, e-mailing or syncing ``study.mcqual``
+without its ``-wal`` side file loses nothing (unless another process held a
+read snapshot open at that instant; its end, or the next write, catches up).
+The schema is versioned with
 ``PRAGMA user_version`` and the :data:`MIGRATIONS` list (migration *i* brings
 the schema from version *i* to *i + 1*); ``PRAGMA application_id`` marks the
 file as an mcqual project. Writes run in ``BEGIN IMMEDIATE`` transactions with
@@ -196,20 +201,31 @@ class SQLiteStore:
         (still safe against a killed process, not against power loss) when False.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0, durable: bool = True) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, durable: bool = True,
+                 readonly: bool = False, checkpoint: bool = True) -> None:
         self.path = str(path)
         self.timeout = timeout
+        self.readonly = bool(readonly)
+        self.checkpoint = bool(checkpoint)
+        self._behind = False  # the last checkpoint could not copy everything (a reader held it back)
         self._lock = threading.RLock()
         self._depth = 0
         self._mode = ""  # "write" or "read" while a transaction is open
         try:
+            if self.readonly:
+                self._con = sqlite3.connect(_ro_uri(self.path), uri=True, timeout=timeout, isolation_level=None,
+                                            check_same_thread=False)
+                self._con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self._con.execute("PRAGMA query_only = ON")
+                return
             self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                         check_same_thread=False)
             self._con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._con.execute("PRAGMA foreign_keys = ON")
             mode = self._con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise ProjectError("E303", f"cannot open as SQLite: {exc}", path=self.path) from None
+            raise (_translate(exc, self.path, "open")
+                   or ProjectError("E303", f"cannot open as SQLite: {exc}", path=self.path)) from None
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only network share
             self._con.execute("PRAGMA journal_mode = DELETE")
         self._con.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
@@ -228,22 +244,36 @@ class SQLiteStore:
         return store
 
     @classmethod
-    def open(cls, path: str | Path, **kwargs: Any) -> "SQLiteStore":
-        """An existing project (E300 if missing, E303 if not mcqual's, E302 if too new); migrates it."""
+    def open(cls, path: str | Path, *, readonly: bool | None = None, **kwargs: Any) -> "SQLiteStore":
+        """An existing project (E300 if missing, E303 if not mcqual's, E302 if too new); migrates it.
+
+        ``readonly=None`` opens read-only by itself when the file (or its folder) is not writable.
+        """
         p = Path(path)
         if not p.is_file():
             raise ProjectError("E300", "no project file here", path=p)
-        with open(p, "rb") as fh:
-            head = fh.read(16)
+        try:
+            with open(p, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise ProjectError("E303", f"cannot read the file ({exc.strerror})", path=p,
+                               hint="Check the file's permissions.") from None
         if head != b"SQLite format 3\x00":
             raise ProjectError("E303", "the file is not an SQLite database", path=p)
-        store = cls(p, **kwargs)
+        if readonly is None:
+            readonly = not writable(p)
+        store = cls(p, readonly=readonly, **kwargs)
         try:
             app = store._con.execute("PRAGMA application_id").fetchone()[0]
             version = store.schema_version()
+            if app == APPLICATION_ID:  # reading the schema finds most damage early
+                store._con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             store.close()
-            raise ProjectError("E303", f"unreadable database: {exc}", path=p) from None
+            err = _translate(exc, str(p), "open")
+            if err is None or err.code == "E303" or str(exc) == "file is not a database":
+                raise ProjectError("E303", f"unreadable database: {exc}", path=p) from None
+            raise err from None
         if app != APPLICATION_ID and version != 0:
             store.close()
             raise ProjectError("E303", f"application_id is {app:#x}, not mcqual's", path=p)
@@ -262,6 +292,9 @@ class SQLiteStore:
     def _migrate(self) -> None:
         if self.schema_version() == len(MIGRATIONS):
             return  # up to date: no write lock needed (another process may be writing)
+        if self.readonly:
+            raise ProjectError("E351", f"schema version {self.schema_version()} needs migrating to "
+                               f"{len(MIGRATIONS)}, which a read-only project cannot do", path=self.path)
         with self.write():
             version = self.schema_version()
             for i in range(version, len(MIGRATIONS)):
@@ -285,7 +318,41 @@ class SQLiteStore:
         return int(self._con.execute("PRAGMA user_version").fetchone()[0])
 
     def integrity_check(self) -> str:
-        return "; ".join(r[0] for r in self._con.execute("PRAGMA integrity_check").fetchall())
+        """``'ok'``, or what SQLite found wrong (damage is reported, never raised)."""
+        try:
+            with self._lock:
+                return "; ".join(r[0] for r in self._con.execute("PRAGMA integrity_check").fetchall())
+        except sqlite3.DatabaseError as exc:
+            return f"damaged: {exc}"
+
+    def backup(self, dest: str | Path) -> None:
+        """A consistent copy of the whole project into the new file ``dest`` (SQLite's online backup API).
+
+        Safe while other processes write: the copy holds one committed state.
+        """
+        target = sqlite3.connect(str(dest), isolation_level=None)
+        try:
+            with self._lock:
+                self._con.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal side file
+        except sqlite3.DatabaseError as exc:
+            err = _translate(exc, str(dest), "backup")
+            if err is None:
+                raise
+            raise err from None
+        finally:
+            target.close()
+
+    def _checkpoint(self) -> None:
+        """Copy committed WAL frames into the main file without waiting for anyone."""
+        if not self.checkpoint or self.readonly:
+            return
+        try:
+            busy, log, done = self._con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.DatabaseError:  # pragma: no cover - the commit stands; the next write retries
+            self._behind = True
+            return
+        self._behind = bool(busy) or (log >= 0 and done < log)
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
@@ -301,24 +368,48 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
+            if self.readonly:
+                raise ProjectError("E351", "the project was opened read-only", path=self.path)
             try:
                 self._con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
-                                   path=self.path) from None
+                err = _translate(exc, self.path, "write")
+                if err is None:
+                    err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
+                                       path=self.path)
+                raise err from None
             self._depth, self._mode = 1, "write"
             try:
                 yield
+            except sqlite3.DatabaseError as exc:
+                self._depth = 0
+                self._rollback()
+                err = _translate(exc, self.path, "write")
+                if err is None:
+                    raise
+                raise err from None
             except BaseException:
                 self._depth = 0
-                self._con.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
             try:
                 self._con.execute("COMMIT")
-            except sqlite3.OperationalError as exc:  # pragma: no cover - busy at commit
+            except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
+                self._rollback()
+                err = _translate(exc, self.path, "commit")
+                if err is None:  # pragma: no cover - busy at commit
+                    err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
+                raise err from None
+            self._checkpoint()
+
+    def _rollback(self) -> None:
+        """Roll back if SQLite has not already done so (it does by itself on SQLITE_FULL and I/O errors)."""
+        if self._con.in_transaction:
+            try:
                 self._con.execute("ROLLBACK")
-                raise ProjectError("E309", f"commit failed ({exc})", path=self.path) from None
+            except sqlite3.DatabaseError:  # pragma: no cover - the transaction is gone either way
+                pass
 
     @contextmanager
     def read(self) -> Iterator[None]:
@@ -339,10 +430,18 @@ class SQLiteStore:
             finally:
                 self._depth = 0
                 self._con.execute("COMMIT")
+                if self._behind:  # our snapshot may have held a checkpoint back
+                    self._checkpoint()
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
-            return self._con.execute(sql, params).fetchall()
+            try:
+                return self._con.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                err = _translate(exc, self.path, "read")
+                if err is None:
+                    raise
+                raise err from None
 
     # -- transcripts ---------------------------------------------------------------
     def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -607,8 +706,67 @@ class SQLiteStore:
              "memos": "SELECT count(*) FROM memos"}
         return {k: int(self._q(v)[0][0]) for k, v in q.items()}
 
+    # -- whole tables (copy and backup) ---------------------------------------------------
+    def table_rows(self, table: str, columns: Sequence[str], order: str) -> list[tuple]:
+        """Every row of ``table`` (for :func:`~mcqual.project.copy.copy_project`)."""
+        return self._q(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+
+    def load_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows with their ids (inside :meth:`write`)."""
+        if not rows:
+            return
+        verb = "INSERT OR REPLACE" if table == "project_info" else "INSERT"
+        with self.write():
+            self._con.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES "
+                                  f"({','.join('?' * len(columns))})", rows)
+
     def __repr__(self) -> str:
         return f"SQLiteStore({os.path.basename(self.path)!r})"
+
+
+def writable(path: str | Path) -> bool:
+    """Whether SQLite can write ``path``: the file itself and its folder (for the -wal and -shm files)."""
+    p = Path(path)
+    return os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)
+
+
+def _ro_uri(path: str) -> str:
+    """A read-only ``file:`` URI; ``immutable=1`` where no -shm file can be made (a read-only folder)."""
+    from urllib.parse import quote
+
+    p = Path(path).resolve()
+    uri = f"file:{quote(str(p))}?mode=ro"
+    if not os.access(p.parent, os.W_OK) and not Path(str(p) + "-shm").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+_FULL = getattr(sqlite3, "SQLITE_FULL", 13)
+_IOERR = getattr(sqlite3, "SQLITE_IOERR", 10)
+_READONLY = getattr(sqlite3, "SQLITE_READONLY", 8)
+_CORRUPT = getattr(sqlite3, "SQLITE_CORRUPT", 11)
+_NOTADB = getattr(sqlite3, "SQLITE_NOTADB", 26)
+_CANTOPEN = getattr(sqlite3, "SQLITE_CANTOPEN", 14)
+
+
+def _translate(exc: sqlite3.Error, path: str, doing: str) -> ProjectError | None:
+    """A numbered error for SQLite's storage failures (disk full, read-only, damaged, I/O); None otherwise."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    msg = str(exc)
+    if primary == _FULL or "disk is full" in msg:
+        return ProjectError("E350", f"the disk is full ({doing}: {msg}); the transaction was rolled back and "
+                            "every earlier decision is intact", path=path)
+    if primary == _READONLY or "readonly database" in msg:
+        return ProjectError("E351", f"the project file cannot be written ({msg})", path=path)
+    if primary in (_CORRUPT, _NOTADB) or "malformed" in msg:
+        return ProjectError("E352", f"the project file is damaged ({msg})", path=path)
+    if primary == _IOERR or "disk I/O error" in msg:
+        return ProjectError("E353", f"the disk reported an I/O error while {doing} ({msg}); "
+                            "the transaction was rolled back", path=path)
+    if primary == _CANTOPEN or "unable to open" in msg:
+        return ProjectError("E303", f"cannot open as SQLite: {msg}", path=path)
+    return None
 
 
 def _split_sql(script: str) -> list[str]:
