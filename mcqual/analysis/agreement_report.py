@@ -1,0 +1,395 @@
+"""``mq.agreement_report``: two coders' agreement with the figure to report, its n and unit, and a methods paragraph.
+
+``mq.agreement`` computes many statistics; this report picks, explains and
+words them for a report. For two coders, per code and overall:
+
+* **Cohen's κ** (Cohen 1960) at the chosen unit — ``turn``, ``sentence`` or
+  ``character``: every unit is yes/no per coder and code. The overall κ is
+  *pooled* over all code × unit decisions.
+* **Segment agreement** — MAXQDA's segment-level rule (its intercoder
+  agreement function, "segment overlap at least …%"): each coded segment of
+  each coder is checked; it agrees when the other coder coded the same code on
+  a segment that overlaps it by at least ``overlap`` (intersection over union
+  of the two spans). Agreement = agreeing segments / all coded segments. No
+  units nobody coded enter it, so it is not inflated by absence.
+* **Krippendorff's cu-α** (Krippendorff 2004, 2019; Krippendorff, Mathet,
+  Bouvry & Widlöcher 2016): agreement on *which code* where both coders coded
+  something — a coincidence matrix of codes weighted by the characters where
+  one coder's segment of code c overlaps the other's segment of code k
+  (``o_ck``), then nominal α = 1 − D_o / D_e; and per code the binary
+  unitizing α (ATLAS.ti's α-binary), which also judges boundaries.
+
+Codes one or both coders never used get words, not NaN ("only AK used this
+code: κ is 0 by construction"). :attr:`AgreementSummary.recommended` names the
+figure to report and why; :meth:`AgreementSummary.methods_text` writes the
+paragraph.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"transcript_id": "a", "coder": ["AK", "MB", "AK", "MB"], "code": ["trust"] * 4,
+...                    "start": [0, 0, 20, 22], "end": [10, 10, 30, 30]})
+>>> rep = agreement_report(df, coders=["AK", "MB"], unit="character", overlap=0.9)
+>>> rep.per_code.loc["trust", ["segments", "segments_agree"]].tolist()
+[4, 2]
+>>> round(rep.overall["segment_agreement"], 2)
+0.5
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ._inputs import codings_frame
+from .agreement import agreement
+
+__all__ = ["agreement_report", "AgreementSummary", "segment_agreement", "cu_alpha"]
+
+UNITS = ("turn", "sentence", "character")
+
+#: below this many units coded by a coder, a per-code κ is flagged as unstable
+MIN_UNITS = 5
+
+REFERENCES = (
+    "Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological "
+    "Measurement, 20(1), 37–46.",
+    "Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology (2nd ed.). Sage.",
+    "Krippendorff, K. (2019). Content Analysis: An Introduction to Its Methodology (4th ed.). Sage.",
+    "Krippendorff, K., Mathet, Y., Bouvry, S., & Widlöcher, A. (2016). On the reliability of unitizing "
+    "textual continua: Further developments. Quality & Quantity, 50(6), 2347–2364.",
+    "O'Connor, C., & Joffe, H. (2020). Intercoder reliability in qualitative research: Debates and practical "
+    "guidelines. International Journal of Qualitative Methods, 19, 1–13.",
+    "VERBI Software (MAXQDA manual): Intercoder agreement — segment-level agreement with a minimum overlap.",
+)
+
+
+# ---------------------------------------------------------------------------
+# the statistics
+# ---------------------------------------------------------------------------
+def _iou(a0: np.ndarray, a1: np.ndarray, b0: int, b1: int) -> np.ndarray:
+    inter = np.minimum(a1, b1) - np.maximum(a0, b0)
+    union = np.maximum(a1, b1) - np.minimum(a0, b0)
+    return np.where(inter > 0, inter / union, 0.0)
+
+
+def segment_agreement(codings: Any, coders: Sequence[str], overlap: float = 0.9) -> pd.DataFrame:
+    """MAXQDA-style segment agreement per code: ``segments``, ``segments_agree``, ``segment_agreement``.
+
+    Every coded segment of both coders is one case; it agrees when the other coder coded the same
+    code in the same transcript on a segment overlapping it by at least ``overlap`` (intersection
+    over union). Duplicate segments (same coder, code, span) count once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"transcript_id": "a", "coder": ["A", "B", "B"], "code": ["x", "x", "y"],
+    ...                    "start": [0, 1, 50], "end": [10, 10, 60]})
+    >>> segment_agreement(df, ["A", "B"], overlap=0.9)[["segments", "segments_agree"]].values.tolist()
+    [[2, 2], [1, 0]]
+    >>> int(segment_agreement(df, ["A", "B"], overlap=0.95).loc["x", "segments_agree"])
+    0
+    """
+    if not 0 < overlap <= 1:
+        raise AnalysisError("E511", f"overlap must be a share in (0, 1], not {overlap!r} (0.9 means 90 %)")
+    df = codings_frame(codings)
+    df = df[df["coder"].isin(coders)].drop_duplicates(["transcript_id", "code", "coder", "start", "end"])
+    rows = []
+    for code, g in df.groupby("code", sort=True):
+        n = agree = 0
+        per = {c: [0, 0] for c in coders}
+        for tid, h in g.groupby("transcript_id", sort=False):
+            spans = {c: h.loc[h["coder"] == c, ["start", "end"]].to_numpy() for c in coders}
+            for i, c in enumerate(coders):
+                other = spans[coders[1 - i]]
+                for s, e in spans[c]:
+                    hit = bool(len(other)) and bool((_iou(other[:, 0], other[:, 1], s, e) >= overlap - 1e-12).any())
+                    n += 1
+                    agree += hit
+                    per[c][0] += 1
+                    per[c][1] += hit
+        rows.append({"code": code, "segments": n, "segments_agree": agree,
+                     "segment_agreement": agree / n if n else float("nan"),
+                     **{f"segments_{c}": per[c][0] for c in coders}})
+    out = pd.DataFrame(rows, columns=["code", "segments", "segments_agree", "segment_agreement",
+                                      *[f"segments_{c}" for c in coders]])
+    return out.set_index("code")
+
+
+def cu_alpha(codings: Any, coders: Sequence[str], *, details: bool = False) -> float | dict[str, Any]:
+    """Krippendorff's cu-α: agreement on the codes of overlapping coded segments (nominal).
+
+    Coincidences ``o_ck`` sum, over both orders of the two coders, the characters where a segment
+    of code ``c`` of one coder overlaps a segment of code ``k`` of the other (Krippendorff et al.
+    2016). With ``n_c`` the row sums and ``n`` the total:
+    ``D_o = sum_{c != k} o_ck / n``, ``D_e = sum_{c != k} n_c n_k / (n (n - 1))``, ``α = 1 - D_o / D_e``.
+    Uncoded text and boundaries do not enter (those are the unitizing α's business).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"transcript_id": "a", "coder": ["A", "A", "B", "B"], "code": ["x", "y", "x", "x"],
+    ...                    "start": [0, 10, 0, 10], "end": [10, 20, 10, 20]})
+    >>> round(cu_alpha(df, ["A", "B"]), 4)   # o_xx = 20, o_xy = o_yx = 10: 1 - (20/40) / (600/1560)
+    -0.3
+    """
+    df = codings_frame(codings)
+    df = df[df["coder"].isin(coders)].drop_duplicates(["transcript_id", "code", "coder", "start", "end"])
+    codes = sorted(df["code"].unique())
+    k_of = {c: i for i, c in enumerate(codes)}
+    o = np.zeros((len(codes), len(codes)))
+    for _, h in df.groupby("transcript_id", sort=False):
+        a = h[h["coder"] == coders[0]]
+        b = h[h["coder"] == coders[1]]
+        if not len(a) or not len(b):
+            continue
+        a0, a1, ac = a["start"].to_numpy(), a["end"].to_numpy(), a["code"].map(k_of).to_numpy()
+        b0, b1, bc = b["start"].to_numpy(), b["end"].to_numpy(), b["code"].map(k_of).to_numpy()
+        inter = np.minimum(a1[:, None], b1[None, :]) - np.maximum(a0[:, None], b0[None, :])
+        ii, jj = np.nonzero(inter > 0)
+        np.add.at(o, (ac[ii], bc[jj]), inter[ii, jj])
+        np.add.at(o, (bc[jj], ac[ii]), inter[ii, jj])
+    n_c = o.sum(1)
+    n = float(n_c.sum())
+    off = float(o.sum() - np.trace(o))
+    do = off / n if n else float("nan")
+    de = float((n_c.sum() ** 2 - (n_c ** 2).sum()) / (n * (n - 1))) if n > 1 else float("nan")
+    if not n:
+        alpha = float("nan")
+    elif de == 0:
+        alpha = 1.0 if off == 0 else float("nan")
+    else:
+        alpha = 1.0 - do / de
+    if details:
+        return {"alpha": alpha, "Do": do, "De": de, "n_chars": n / 2, "coincidences": pd.DataFrame(o, codes, codes)}
+    return alpha
+
+
+# ---------------------------------------------------------------------------
+# the report
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgreementSummary:
+    """What :func:`agreement_report` returns.
+
+    Attributes
+    ----------
+    per_code : DataFrame
+        One row per code: label, kappa, n_units, units coded by each coder, percent_agreement,
+        segments, segments_agree, segment_agreement, alpha_binary (unitizing α), and ``note`` — in
+        words, why a figure is missing or shaky.
+    overall : dict
+        kappa (pooled), median/min/max per-code κ over codes both coders used, percent agreement,
+        segment agreement (with n), cu-α (with the characters it rests on), the unit and n_units.
+    recommended : dict
+        ``figure``, ``value``, ``n``, ``unit`` and ``why``: what to put in the report.
+    """
+
+    per_code: pd.DataFrame
+    overall: dict[str, Any]
+    coders: tuple[str, str]
+    unit: str
+    overlap: float
+    recommended: dict[str, Any] = field(default_factory=dict)
+    n_transcripts: int = 0
+
+    def methods_text(self, *, study: str = "interviews", resolved: bool = True) -> str:
+        """A paragraph for the methods section (edit names and context before use)."""
+        o = self.overall
+        a, b = self.coders
+        used = o["n_codes_both"]
+        k_range = (f"per code median κ = {_f(o['median_kappa'], 2)} (range {_f(o['min_kappa'], 2)}–"
+                   f"{_f(o['max_kappa'], 2)}, {used} codes both coders used)" if used else "")
+        excluded = o["n_codes"] - used
+        excl = (f" {excluded} code{'s' if excluded != 1 else ''} used by one coder only or by neither "
+                f"{'were' if excluded != 1 else 'was'} not given a κ (see the table)." if excluded else "")
+        unit_word = {"turn": "speaker turn", "sentence": "sentence", "character": "character"}[self.unit]
+        text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {study} with a codebook of "
+                f"{o['n_codes']} codes. Intercoder agreement was assessed with the {unit_word} as the unit of "
+                f"analysis (n = {o['n_units']:,} {unit_word}s; each {unit_word} coded yes/no for each code): "
+                f"Cohen's κ pooled over codes = {_f(o['kappa'], 2)}"
+                + (f"; {k_range}" if k_range else "") + "." + excl +
+                f" Of the {o['segments']:,} segments the two coders coded, {_pct(o['segment_agreement'])} were "
+                f"coded with the same code by the other coder with an overlap of at least {self.overlap:.0%} "
+                f"(segment agreement as computed by MAXQDA). Krippendorff's cu-α for the choice of code where "
+                f"both coders coded the same text was {_f(o['cu_alpha'], 2)} "
+                f"(n = {int(o['cu_alpha_chars']):,} characters coded by both).")
+        if resolved:
+            text += (" Disagreements were discussed passage by passage and resolved by consensus; the agreed "
+                     "coding was recorded as a separate consensus coding.")
+        text += (" (Cohen, 1960; Krippendorff, 2004, 2019; Krippendorff et al., 2016; O'Connor & Joffe, 2020.)")
+        return text
+
+    def __repr__(self) -> str:
+        o = self.overall
+        r = self.recommended
+        return (f"AgreementSummary({self.coders[0]} vs {self.coders[1]}, unit={self.unit!r}, n={o['n_units']}: "
+                f"report {r['figure']} = {_f(r['value'])}; segment agreement {_f(o['segment_agreement'])} "
+                f"(n={o['segments']} segments, overlap >= {self.overlap:.0%}); cu-alpha {_f(o['cu_alpha'])})")
+
+    def _repr_html_(self) -> str:
+        o, r = self.overall, self.recommended
+        a, b = self.coders
+        head = (f"<div style='font-family:sans-serif'><b>Agreement</b> {escape(a)} vs {escape(b)} — unit: "
+                f"{escape(self.unit)}, n = {o['n_units']:,} units in {self.n_transcripts} transcript(s), "
+                f"{o['n_codes']} codes"
+                f"<div style='margin:6px 0;padding:6px;background:#e6f4ea;border-left:4px solid #137333'>"
+                f"<b>Report:</b> {escape(r['figure'])} = <b>{_f(r['value'])}</b> ({escape(r['n'])}). "
+                f"{escape(r['why'])}</div></div>")
+        rows = [["Cohen's κ, pooled over codes", _f(o["kappa"]), f"{o['n_units']:,} {self.unit}s × {o['n_codes']} codes"],
+                ["Cohen's κ per code: median (min–max)",
+                 f"{_f(o['median_kappa'])} ({_f(o['min_kappa'])}–{_f(o['max_kappa'])})",
+                 f"{o['n_codes_both']} codes both coders used"],
+                ["Segment agreement (MAXQDA rule)", _f(o["segment_agreement"]),
+                 f"{o['segments_agree']:,} of {o['segments']:,} coded segments, overlap ≥ {self.overlap:.0%}"],
+                ["Krippendorff's cu-α (which code, where both coded)", _f(o["cu_alpha"]),
+                 f"{int(o['cu_alpha_chars']):,} characters coded by both"],
+                ["Percent agreement (do not report alone)", _f(o["percent_agreement"], 4),
+                 "mostly units neither coder coded"]]
+        from .._html import table
+
+        html = head + table(["figure", "value", "n and unit"], rows)
+        view = self.per_code.copy()
+        shown = ["label", "kappa", "n_units", f"n_{a}", f"n_{b}", "segment_agreement", "segments", "alpha_binary",
+                 "note"]
+        cells = []
+        for code, r in view[shown].iterrows():
+            cells.append([escape(str(code)), escape(str(r["label"])), _f(r["kappa"]), f"{r['n_units']:,}",
+                          str(r[f"n_{a}"]), str(r[f"n_{b}"]), _f(r["segment_agreement"]), str(r["segments"]),
+                          _f(r["alpha_binary"]), escape(r["note"])])
+        html += table(["code", "label", "κ", "units", f"coded by {a}", f"coded by {b}", "segment agr.", "segments",
+                       "α-binary", "note"], cells, raw=True, caption="Per code")
+        return html + (f"<details><summary>Methods paragraph</summary><p style='font-family:sans-serif'>"
+                       f"{escape(self.methods_text())}</p></details>")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-code table."""
+        return self.per_code.copy()
+
+
+def _f(x: Any, digits: int = 3) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.0f} %"
+
+
+def _note(r: Any, a: str, b: str) -> str:
+    na, nb = int(r[f"n_{a}"]), int(r[f"n_{b}"])
+    if na == 0 and nb == 0:
+        return "neither coder used this code here: there is no agreement to measure (no κ)"
+    if na == 0 or nb == 0:
+        who, other, n = (b, a, nb) if na == 0 else (a, b, na)
+        return (f"only {who} used this code ({n} unit{'s' if n != 1 else ''}); {other} never did: κ is 0 by "
+                f"construction, which signals a codebook or training issue rather than chance — discuss the "
+                f"definition")
+    if np.isnan(r["kappa"]):
+        return "both coders coded every unit with this code: κ is undefined (no variation)"
+    if min(na, nb) < MIN_UNITS:
+        return f"used on fewer than {MIN_UNITS} units by a coder: κ rests on very few cases, read with care"
+    if r["kappa"] < 0.6:
+        return "κ below 0.6: discuss the definition and the disagreements"
+    return ""
+
+
+def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: str = "sentence", *,
+                     corpus: Any = None, overlap: float = 0.9, codebook: Any = None,
+                     transcripts: Sequence[str] | None = None) -> AgreementSummary:
+    """Two coders' agreement, per code and overall, with the figure to report and a methods paragraph.
+
+    Parameters
+    ----------
+    codings : Project or DataFrame
+        Codings with ``transcript_id, start, end, code, coder`` (a Project gives its codings, corpus
+        and codebook).
+    coders : two coder ids, optional
+        Default: the two coders with the most codings.
+    unit : "sentence", "turn" or "character"
+        The unit κ is computed on (a coding counts for a turn or sentence when it covers at least half
+        of it, or the unit covers at least half of the coding).
+    corpus : Corpus, optional
+        Needed for ``turn`` and ``sentence`` (a Project supplies its own).
+    overlap : float
+        Least overlap (intersection over union) for two segments to agree (MAXQDA's "at least 90 %": 0.9).
+    codebook : Codebook, optional
+        Codes to list (codes nobody used are explained) and their labels.
+    transcripts : list of str, optional
+        Default: the transcripts both coders coded.
+
+    Returns
+    -------
+    AgreementSummary
+    """
+    if unit not in UNITS:
+        raise AnalysisError("E511", f"unit must be one of {UNITS}, not {unit!r}")
+    if not 0 < overlap <= 1:
+        raise AnalysisError("E511", f"overlap must be a share in (0, 1], not {overlap!r} (0.9 means 90 %)")
+    if hasattr(codings, "codings") and hasattr(codings, "corpus") and callable(codings.corpus):
+        if corpus is None and unit != "character":
+            corpus = codings.corpus()
+        if codebook is None and hasattr(codings, "_codebook_or_none"):
+            codebook = codings._codebook_or_none()
+    df = codings_frame(codings)
+    if coders is None:
+        counts = df[~df["coder"].isin(["consensus", "mcqual"])]["coder"].value_counts()
+        coders = [str(c) for c in counts.index[:2]]
+    coders = [str(c) for c in coders]
+    if len(coders) != 2 or coders[0] == coders[1]:
+        raise AnalysisError("E510", f"the agreement report compares two coders, got {coders!r}")
+    df = df[df["coder"].isin(coders)]
+    if transcripts is None:
+        both = set(df.loc[df["coder"] == coders[0], "transcript_id"]) & set(df.loc[df["coder"] == coders[1],
+                                                                                    "transcript_id"])
+        transcripts = sorted(both)
+    df = df[df["transcript_id"].isin(list(transcripts))].reset_index(drop=True)
+    if unit == "sentence":
+        if corpus is None:
+            raise AnalysisError("E511", "unit='sentence' needs corpus= (or a Project) to split sentences")
+        from ..segment import segments
+
+        sub = [corpus[t] for t in transcripts if t in corpus]
+        units = segments(sub, unit="sentence", skip_interviewer=False, skip_backchannel=False)
+        base = agreement(df, coders, unit="segment", segments=units, corpus=corpus, codebook=codebook,
+                         transcripts=transcripts)
+    else:
+        base = agreement(df, coders, unit=unit, corpus=corpus, codebook=codebook, transcripts=transcripts)
+    a, b = coders
+    per = base.per_code[["label", "kappa", "percent_agreement", "n_units", f"n_{a}", f"n_{b}"]].copy()
+    per["alpha_binary"] = base.per_code["u_alpha"]
+    seg = segment_agreement(df, coders, overlap)
+    per = per.join(seg, how="left")
+    for c in ("segments", "segments_agree", f"segments_{a}", f"segments_{b}"):
+        per[c] = per[c].fillna(0).astype("int64")
+    per["note"] = [_note(r, a, b) for _, r in per.iterrows()]
+    both_used = (per[f"n_{a}"] > 0) & (per[f"n_{b}"] > 0) & per["kappa"].notna()
+    ks = per.loc[both_used, "kappa"]
+    cu = cu_alpha(df, coders, details=True)
+    n_seg, n_agree = int(per["segments"].sum()), int(per["segments_agree"].sum())
+    o = base.overall
+    overall = {"kappa": o["kappa"], "percent_agreement": o["percent_agreement"], "n_units": o["n_units"],
+               "n_codes": len(per), "n_codes_both": int(both_used.sum()),
+               "median_kappa": float(ks.median()) if len(ks) else float("nan"),
+               "min_kappa": float(ks.min()) if len(ks) else float("nan"),
+               "max_kappa": float(ks.max()) if len(ks) else float("nan"),
+               "mean_kappa": o["mean_kappa"],
+               "segment_agreement": n_agree / n_seg if n_seg else float("nan"), "segments": n_seg,
+               "segments_agree": n_agree, "cu_alpha": cu["alpha"], "cu_alpha_chars": cu["n_chars"],
+               "u_alpha": o["u_alpha"], "unit": unit, "coders": tuple(coders)}
+    one_sided = int(((per[f"n_{a}"] > 0) ^ (per[f"n_{b}"] > 0)).sum())
+    why = (f"Pooled κ weighs each code by how often it was used, so rarely used codes cannot swing it; give it with "
+           f"its unit and n, and the per-code κ table (median {_f(overall['median_kappa'], 2)} over "
+           f"{overall['n_codes_both']} codes both used) because a pooled figure hides weak codes. "
+           f"Percent agreement ({_f(o['percent_agreement'], 4)}) is not a reliability figure here: most "
+           f"{unit}s were coded by neither coder for most codes, so it is near 1 whatever the coders did. "
+           f"The mean of per-code κ ({_f(o['mean_kappa'], 2)}) mixes well-used codes with codes used a handful "
+           f"of times"
+           + (f" and {one_sided} code(s) only one coder used (κ = 0 by construction)" if one_sided else "")
+           + ". Add segment agreement if readers know MAXQDA, and cu-α when coders chose their own boundaries.")
+    recommended = {"figure": f"Cohen's κ (pooled over codes, unit: {unit})", "value": o["kappa"],
+                   "n": f"n = {o['n_units']:,} {unit}s × {len(per)} codes", "unit": unit, "why": why}
+    return AgreementSummary(per, overall, (a, b), unit, overlap, recommended, len(transcripts))
