@@ -195,6 +195,7 @@ class PostgresStore:
         self._depth = 0
         self._mode = ""
         self._con: Any = None
+        self.closed = False
         self._connect()
 
     # -- connection -------------------------------------------------------------
@@ -212,6 +213,8 @@ class PostgresStore:
 
     def _alive(self) -> None:
         """Reconnect before a new transaction if the last connection was dropped."""
+        if self.closed:
+            raise ProjectError("E361", "the project was closed", path=self.path)
         if self._con is None or self._con.closed or self._con.broken:
             try:
                 if self._con is not None:
@@ -306,6 +309,7 @@ class PostgresStore:
                 self._con.execute("UPDATE project_info SET value = %s WHERE key = 'schema_version'", (str(i + 1),))
 
     def close(self) -> None:
+        self.closed = True
         try:
             if self._con is not None:
                 self._con.close()

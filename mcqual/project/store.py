@@ -207,6 +207,7 @@ class SQLiteStore:
         self.timeout = timeout
         self.readonly = bool(readonly)
         self.checkpoint = bool(checkpoint)
+        self.closed = False
         self._behind = False  # the last checkpoint could not copy everything (a reader held it back)
         self._lock = threading.RLock()
         self._depth = 0
@@ -309,13 +310,17 @@ class SQLiteStore:
                 self._con.execute("INSERT INTO project_info VALUES ('created_by', ?)", (f"mcqual {__version__}",))
 
     def close(self) -> None:
+        self.closed = True
         try:
             self._con.close()
         except Exception:  # pragma: no cover
             pass
 
+    def _closed_error(self) -> ProjectError:
+        return ProjectError("E361", "the project was closed", path=self.path)
+
     def schema_version(self) -> int:
-        return int(self._con.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._q("PRAGMA user_version")[0][0])
 
     def integrity_check(self) -> str:
         """``'ok'``, or what SQLite found wrong (damage is reported, never raised)."""
@@ -368,6 +373,8 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
+            if self.closed:
+                raise self._closed_error()
             if self.readonly:
                 raise ProjectError("E351", "the project was opened read-only", path=self.path)
             try:
@@ -422,19 +429,33 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
-            self._con.execute("BEGIN DEFERRED")
-            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+            if self.closed:
+                raise self._closed_error()
+            try:
+                self._con.execute("BEGIN DEFERRED")
+                self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                raise (_translate(exc, self.path, "reading") or exc) from None
             self._depth, self._mode = 1, "read"
             try:
                 yield
-            finally:
+            except BaseException:
                 self._depth = 0
+                self._rollback()
+                raise
+            self._depth = 0
+            try:
                 self._con.execute("COMMIT")
-                if self._behind:  # our snapshot may have held a checkpoint back
-                    self._checkpoint()
+            except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
+                self._rollback()
+                raise (_translate(exc, self.path, "reading") or exc) from None
+            self._checkpoint()  # our snapshot may have held another process's checkpoint back
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
+            if self.closed:
+                raise self._closed_error()
             try:
                 return self._con.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
