@@ -272,10 +272,15 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
         target = into
     else:
         into_s = str(into)
-        if "://" not in into_s and not Path(into_s).exists():
-            target = Project.create(into_s)
-        else:
-            target = Project.open(into_s)
+        if "://" not in into_s:
+            target = Project.create(into_s) if not Path(into_s).exists() else Project.open(into_s)
+        else:  # a server store: open the project, or create it in an empty schema
+            try:
+                target = Project.open(into_s)
+            except ProjectError as err:
+                if err.code != "E357":
+                    raise
+                target = Project.create(into_s)
         close_target = True
     try:
         rep = _Merge(target, min_score, dict(coders or {}))
@@ -346,14 +351,17 @@ class _Merge:
         at = cv.now()
         for t in src.transcripts:
             match = "hash"
-            if t.content_hash in by_hash:
+            taken = set(tmap.values())  # two transcripts of one source never land on one team transcript
+            if t.content_hash in by_hash and by_hash[t.content_hash] not in taken:
                 tid = by_hash[t.content_hash]
-            elif t.id in hashes:
+            elif hashes.get(t.id) == t.content_hash and t.id not in taken:
+                tid = t.id
+            elif t.id in hashes and t.id not in taken:
                 tid, match = t.id, "id"
             else:
                 if texts is None:
                     texts = store.transcript_texts()
-                tid = _similar(t.text, {k: v for k, v in texts.items() if k not in tmap.values()})
+                tid = _similar(t.text, {k: v for k, v in texts.items() if k not in taken})
                 match = "similar" if tid else "added"
             if tid is None:
                 tid = t.id if t.id not in hashes else f"{t.id}~{hashlib.sha1(t.text.encode()).hexdigest()[:6]}"
