@@ -170,6 +170,56 @@ def _project_app(app) -> None:
         report = copy_project(source, dest)
         _console().print(str(report), markup=False)
         raise typer.Exit(EXIT_OK)
+    @project_app.command("merge")
+    def project_merge(sources: list[str] = typer.Argument(..., help="Coders' project files (or URLs) and .qdpx files."),
+                      into: str = typer.Option(..., "--into", "-i", help="The team project (file or URL); "
+                                                                         "created when missing."),
+                      rename: list[str] = typer.Option([], "--rename-coder", help="OLD=NEW: rename a coder on the "
+                                                                                  "way in (repeatable)."),
+                      qdpx_coder: Optional[str] = typer.Option(None, help="Coder of .qdpx codings that name none."),
+                      conflicts: Optional[Path] = typer.Option(None, help="Write the conflicts to this CSV.")) -> None:
+        """Merge coders' projects (and .qdpx files) into the team project; merging again adds nothing."""
+        from .exchange.merge import merge_projects
+
+        coders = {}
+        for item in rename:
+            old, sep, new = item.partition("=")
+            if not sep or not old or not new:
+                raise typer.BadParameter(f"--rename-coder takes OLD=NEW, not {item!r}")
+            coders[old] = new
+        report = merge_projects(sources, into, coders=coders, qdpx_coder=qdpx_coder)
+        console = _console()
+        console.print(repr(report), markup=False)
+        for c in report.conflicts:
+            console.print(f"  {c['kind']:>10}  {c['code']}  {c['note']}  ({Path(c['source']).name}: "
+                          f"{str(c['theirs'])[:60]})", markup=False)
+        if conflicts is not None:
+            from .pipeline import write_frame
+
+            write_frame(report.conflicts_frame(), conflicts)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("agreement")
+    def project_agreement(project: str = typer.Argument(..., help="Project file or URL."),
+                          coders: list[str] = typer.Option(..., "--coder", help="Two coders (give --coder twice)."),
+                          unit: str = typer.Option("sentence", help="sentence | turn | character"),
+                          overlap: float = typer.Option(0.9, help="Least segment overlap (0.9 = MAXQDA's 90 %)."),
+                          out: Optional[Path] = typer.Option(None, help="Write the per-code table (CSV).")) -> None:
+        """Two coders' agreement: the figure to report, per-code kappa, segment agreement, cu-alpha, methods text."""
+        from .analysis.agreement_report import agreement_report
+        from .project.project import Project
+
+        with Project.open(project) as p:
+            rep = agreement_report(p, coders=coders, unit=unit, overlap=overlap)
+        console = _console()
+        console.print(repr(rep), markup=False)
+        console.print(rep.per_code.drop(columns=["label"]).to_string(), markup=False)
+        console.print("\n" + rep.methods_text(), markup=False)
+        if out is not None:
+            from .pipeline import write_frame
+
+            write_frame(rep.per_code.reset_index(), out)
+        raise typer.Exit(EXIT_OK)
 # --- end of `mcqual project` ------------------------------------------------------------------------
 
 

@@ -239,3 +239,20 @@ def test_errors_and_sources(two, tmp_path):
     rep = mq.merge_projects([src], into=tmp_path / "team.mcqual", coders={"AK": "Anna"})
     assert rep.by_coder == {"Anna": 2}
     assert "MergeReport(" in repr(rep)
+
+
+def test_cli_project_merge(two, tmp_path, capsys):
+    from mcqual.cli import main
+
+    team = tmp_path / "team.mcqual"
+    args = ["project", "merge", str(two[0]), str(two[1]), "--into", str(team), "--rename-coder", "MB=Maria",
+            "--conflicts", str(tmp_path / "conflicts.csv")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "4 events added" in out
+    assert main(args) == 0
+    assert "0 events added, 4 already there" in capsys.readouterr().out
+    assert (tmp_path / "conflicts.csv").exists()
+    with mq.Project.open(team) as p:
+        assert set(p.codings()["coder"]) == {"AK", "Maria"}
+    assert main(["project", "merge", str(two[0]), "--into", str(team), "--rename-coder", "MB"]) == 2
