@@ -360,7 +360,7 @@ class Disagreements:
                     for j in range(1, len(view.columns) + 1):
                         ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
                     kind = ws.cell(row=i, column=kind_col).value
-                    fill = _KIND_COLORS.get(kind, "#ffffff").lstrip("#")
+                    fill = "FF" + _KIND_COLORS.get(kind, "#ffffff").lstrip("#").upper()
                     ws.cell(row=i, column=kind_col).fill = PatternFill("solid", fgColor=fill)
                 ws.freeze_panes = "C2"
                 ws.auto_filter.ref = ws.dimensions
