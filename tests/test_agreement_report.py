@@ -1,0 +1,143 @@
+"""mq.agreement_report: kappa at a unit, MAXQDA segment agreement, cu-alpha, words for unused codes, methods text."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mcqual as mq
+from mcqual.analysis import reliability as rel
+from mcqual.analysis.agreement_report import cu_alpha, segment_agreement
+from mcqual.errors import AnalysisError
+
+TURNS = [("R", f"Answer number {i} is here.") for i in range(10)]
+T = mq.Transcript.from_turns("a", TURNS)
+CORPUS = mq.Corpus([T])
+
+
+def turn_codings(coder: str, turns: list[int], code: str = "x") -> list[dict]:
+    return [{"transcript_id": "a", "start": T.turns[i].start, "end": T.turns[i].end, "code": code, "coder": coder}
+            for i in turns]
+
+
+def test_kappa_at_the_turn_matches_hand_computation():
+    df = pd.DataFrame(turn_codings("A", [0, 1, 2, 3]) + turn_codings("B", [0, 1, 2, 4]))
+    rep = mq.agreement_report(df, coders=["A", "B"], unit="turn", corpus=CORPUS)
+    # po = 8/10, pe = .4 * .4 + .6 * .6 = .52, kappa = (.8 - .52) / .48
+    assert rep.per_code.loc["x", "kappa"] == pytest.approx((0.8 - 0.52) / 0.48)
+    a = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    b = [1, 1, 1, 0, 1, 0, 0, 0, 0, 0]
+    assert rep.per_code.loc["x", "kappa"] == pytest.approx(rel.cohen_kappa(a, b))
+    assert rep.overall["n_units"] == 10 and rep.unit == "turn"
+    assert rep.per_code.loc["x", ["n_units", "n_A", "n_B"]].tolist() == [10, 4, 4]
+
+
+def test_cohen_1960_table_through_the_report_units():
+    """REFERENCE.md §2.1 (Cohen 1960, N = 200, kappa 0.492 over three categories), laid out as 200 turns
+    with one code each: the report's per-code kappa is the binary kappa of each code's collapsed 2x2 table."""
+    table = np.array([[88, 14, 18], [10, 40, 10], [2, 6, 12]])
+    labels = ["c1", "c2", "c3"]
+    a, b = [], []
+    for i in range(3):
+        for j in range(3):
+            a += [labels[i]] * table[i, j]
+            b += [labels[j]] * table[i, j]
+    assert rel.cohen_kappa(a, b) == pytest.approx(0.4915, abs=5e-4)
+    t = mq.Transcript.from_turns("c", [("R", "x.") for _ in range(200)])
+    rows = [{"transcript_id": "c", "start": u.start, "end": u.end, "code": code, "coder": who}
+            for who, seq in (("A", a), ("B", b)) for u, code in zip(t.turns, seq)]
+    rep = mq.agreement_report(pd.DataFrame(rows), coders=["A", "B"], unit="turn", corpus=mq.Corpus([t]))
+    for c in labels:  # each code's binary kappa equals Cohen's kappa of the collapsed 2x2 table
+        ya = [int(v == c) for v in a]
+        yb = [int(v == c) for v in b]
+        assert rep.per_code.loc[c, "kappa"] == pytest.approx(rel.cohen_kappa(ya, yb))
+    assert rep.overall["n_units"] == 200
+
+
+def test_segment_agreement_maxqda_rule():
+    df = pd.DataFrame({"transcript_id": "a", "coder": ["A", "B", "A", "B", "A"], "code": ["x", "x", "x", "x", "y"],
+                       "start": [0, 0, 100, 110, 200], "end": [50, 48, 200, 200, 220]})
+    # seg 1: IoU 48/50 = .96; seg 2: IoU 90/100 = .9; y only coded by A
+    s90 = segment_agreement(df, ["A", "B"], overlap=0.9)
+    assert s90.loc["x", ["segments", "segments_agree"]].tolist() == [4, 4]
+    s95 = segment_agreement(df, ["A", "B"], overlap=0.95)
+    assert s95.loc["x", ["segments", "segments_agree"]].tolist() == [4, 2]
+    assert s95.loc["y", ["segments", "segments_agree", "segments_A", "segments_B"]].tolist() == [1, 0, 1, 0]
+    rep = mq.agreement_report(df, coders=["A", "B"], unit="character", overlap=0.95)
+    assert rep.overall["segments"] == 5 and rep.overall["segments_agree"] == 2
+    assert rep.overall["segment_agreement"] == pytest.approx(0.4)
+    with pytest.raises(AnalysisError, match="E511"):
+        segment_agreement(df, ["A", "B"], overlap=90)
+
+
+def test_cu_alpha_hand_computed():
+    same = pd.DataFrame({"transcript_id": "a", "coder": ["A", "B"], "code": ["x", "x"], "start": [0, 5],
+                         "end": [10, 10]})
+    assert cu_alpha(same, ["A", "B"]) == 1.0
+    df = pd.DataFrame({"transcript_id": "a", "coder": ["A", "A", "B", "B", "B"],
+                       "code": ["x", "y", "x", "x", "y"], "start": [0, 10, 0, 10, 30], "end": [10, 20, 10, 20, 40]})
+    d = cu_alpha(df, ["A", "B"], details=True)
+    # B's y at 30-40 overlaps nothing of A: not counted. o_xx = 20, o_xy = o_yx = 10, n = 40
+    assert d["coincidences"].values.tolist() == [[20, 10], [10, 0]]
+    assert d["alpha"] == pytest.approx(1 - (20 / 40) / ((40 ** 2 - 30 ** 2 - 10 ** 2) / (40 * 39)))
+    assert d["n_chars"] == 20
+
+
+def test_unused_codes_are_explained_in_words():
+    cb = mq.Codebook.from_codes(["x", "only_a", "never"])
+    df = pd.DataFrame(turn_codings("A", [0, 1, 2]) + turn_codings("B", [0, 1, 3])
+                      + turn_codings("A", [5, 6], code="only_a"))
+    rep = mq.agreement_report(df, coders=["A", "B"], unit="turn", corpus=CORPUS, codebook=cb)
+    notes = rep.per_code["note"]
+    assert "neither coder used this code" in notes["never"]
+    assert notes["only_a"].startswith("only A used this code (2 units); B never did: κ is 0 by construction")
+    assert rep.per_code.loc["only_a", "kappa"] == pytest.approx(0.0)
+    assert rep.overall["n_codes_both"] == 1 and rep.overall["n_codes"] == 3
+    html = rep._repr_html_()
+    assert "nan" not in html.lower() and "neither coder used this code" in html
+    assert "Report:" in html and "Methods paragraph" in html
+
+
+def test_recommended_figure_and_methods_text():
+    df = pd.DataFrame(turn_codings("AK", [0, 1, 2, 3]) + turn_codings("MB", [0, 1, 2, 4]))
+    rep = mq.agreement_report(df, coders=["AK", "MB"], unit="turn", corpus=CORPUS)
+    r = rep.recommended
+    assert r["figure"].startswith("Cohen's κ (pooled") and r["value"] == pytest.approx(rep.overall["kappa"])
+    assert "n = 10 turns × 1 codes" == r["n"]
+    assert "Percent agreement" in r["why"]
+    text = rep.methods_text()
+    assert text.startswith("Two coders (AK and MB) independently coded 1 interviews")
+    assert f"κ pooled over codes = {rep.overall['kappa']:.2f}" in text
+    assert "n = 10 speaker turns" in text and "at least 90%" in text and "cu-α" in text
+    assert "O'Connor & Joffe, 2020" in text
+    assert "report Cohen's κ" in repr(rep)
+
+
+def test_project_input_uses_its_sentences(tmp_path):
+    t = mq.Transcript.from_turns("int-01", [("R", "I trust badges. They are cheap. Employers want proof.")])
+    with mq.Project.create(tmp_path / "p.mcqual") as p:
+        p.add_transcripts([t])
+        p.set_codebook(mq.Codebook.from_codes(["trust", "cost"]))
+        p.code("int-01", 0, 15, "trust", coder="AK")
+        p.code("int-01", 0, 15, "trust", coder="MB")
+        p.code("int-01", 16, 31, "cost", coder="AK")
+        p.code("int-01", 16, 31, "trust", coder="consensus")  # a resolution is not a coder
+        rep = mq.agreement_report(p)
+        assert rep.coders == ("AK", "MB") and rep.unit == "sentence"
+        assert rep.overall["n_units"] == 3
+        assert rep.per_code.loc["trust", "kappa"] == pytest.approx(1.0)
+        from mcqual.cli import main
+
+        assert main(["project", "agreement", str(tmp_path / "p.mcqual"), "--coder", "AK", "--coder", "MB",
+                     "--unit", "sentence", "--out", str(tmp_path / "k.csv")]) == 0
+        assert pd.read_csv(tmp_path / "k.csv")["code"].tolist() == ["trust", "cost"]
+
+
+def test_errors():
+    df = pd.DataFrame(turn_codings("A", [0]) + turn_codings("B", [0]) + turn_codings("C", [1]))
+    with pytest.raises(AnalysisError, match="E510"):
+        mq.agreement_report(df, coders=["A", "B", "C"], unit="turn", corpus=CORPUS)
+    with pytest.raises(AnalysisError, match="E511"):
+        mq.agreement_report(df, coders=["A", "B"], unit="paragraph")
+    with pytest.raises(AnalysisError, match="E511"):
+        mq.agreement_report(df, coders=["A", "B"], unit="sentence")
