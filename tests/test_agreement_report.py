@@ -73,7 +73,9 @@ def test_segment_agreement_maxqda_rule():
 def test_cu_alpha_hand_computed():
     same = pd.DataFrame({"transcript_id": "a", "coder": ["A", "B"], "code": ["x", "x"], "start": [0, 5],
                          "end": [10, 10]})
-    assert cu_alpha(same, ["A", "B"]) == 1.0
+    assert np.isnan(cu_alpha(same, ["A", "B"]))  # one code: nothing to disagree on
+    same2 = pd.concat([same, same.assign(code="y", start=[20, 20], end=[30, 28])])
+    assert cu_alpha(same2, ["A", "B"]) == 1.0
     df = pd.DataFrame({"transcript_id": "a", "coder": ["A", "A", "B", "B", "B"],
                        "code": ["x", "y", "x", "x", "y"], "start": [0, 10, 0, 10, 30], "end": [10, 20, 10, 20, 40]})
     d = cu_alpha(df, ["A", "B"], details=True)
@@ -81,6 +83,26 @@ def test_cu_alpha_hand_computed():
     assert d["coincidences"].values.tolist() == [[20, 10], [10, 0]]
     assert d["alpha"] == pytest.approx(1 - (20 / 40) / ((40 ** 2 - 30 ** 2 - 10 ** 2) / (40 * 39)))
     assert d["n_chars"] == 20
+
+
+def test_cu_alpha_per_semantic_domain():
+    # both coders code the same text with one code of each theme: across themes that is no disagreement
+    rows = []
+    for who, (t1, t2) in {"A": ("trust.a", "cost.a"), "B": ("trust.a", "cost.b")}.items():
+        rows += [{"transcript_id": "a", "coder": who, "code": t1, "start": 0, "end": 10},
+                 {"transcript_id": "a", "coder": who, "code": t2, "start": 0, "end": 10},
+                 {"transcript_id": "a", "coder": who, "code": "trust.b", "start": 20, "end": 30},
+                 {"transcript_id": "a", "coder": who, "code": "cost.a", "start": 40, "end": 50}]
+    df = pd.DataFrame(rows)
+    flat = cu_alpha(df, ["A", "B"])
+    d = cu_alpha(df, ["A", "B"], domains={c: c.split(".")[0] for c in df["code"]}, details=True)
+    assert d["alpha"] > flat
+    assert d["domains"].loc["trust", "alpha"] == 1.0
+    # cost: o(a,a) = 10 + 10 (40-50, both orders), o(a,b) = o(b,a) = 10; n = 40, n_a = 30, n_b = 10
+    assert d["domains"].loc["cost", "alpha"] == pytest.approx(1 - (20 / 40) / ((40 ** 2 - 30 ** 2 - 10 ** 2) / 1560))
+    rep = mq.agreement_report(df, coders=["A", "B"], unit="character")
+    assert rep.overall["n_domains"] == 2 and rep.overall["cu_alpha"] == pytest.approx(d["alpha"])
+    assert "cu-α per semantic domain" in rep._repr_html_()
 
 
 def test_unused_codes_are_explained_in_words():

@@ -120,7 +120,56 @@ def segment_agreement(codings: Any, coders: Sequence[str], overlap: float = 0.9)
     return out.set_index("code")
 
 
-def cu_alpha(codings: Any, coders: Sequence[str], *, details: bool = False) -> float | dict[str, Any]:
+def _coincidences(df: pd.DataFrame, coders: Sequence[str], values: dict[str, str]) -> tuple[np.ndarray, list[str]]:
+    """o_ck over both orders of the two coders: characters where a coding valued c meets one valued k."""
+    df = df.assign(value=df["code"].map(values))
+    df = df.drop_duplicates(["transcript_id", "value", "coder", "start", "end"])
+    labels = sorted(df["value"].unique())
+    k_of = {c: i for i, c in enumerate(labels)}
+    o = np.zeros((len(labels), len(labels)))
+    for _, h in df.groupby("transcript_id", sort=False):
+        a = h[h["coder"] == coders[0]]
+        b = h[h["coder"] == coders[1]]
+        if not len(a) or not len(b):
+            continue
+        a0, a1, ac = a["start"].to_numpy(), a["end"].to_numpy(), a["value"].map(k_of).to_numpy()
+        b0, b1, bc = b["start"].to_numpy(), b["end"].to_numpy(), b["value"].map(k_of).to_numpy()
+        inter = np.minimum(a1[:, None], b1[None, :]) - np.maximum(a0[:, None], b0[None, :])
+        ii, jj = np.nonzero(inter > 0)
+        np.add.at(o, (ac[ii], bc[jj]), inter[ii, jj])
+        np.add.at(o, (bc[jj], ac[ii]), inter[ii, jj])
+    return o, labels
+
+
+def _alpha_from(o: np.ndarray) -> tuple[float, float, float]:
+    """Nominal (alpha, D_o, D_e) from a coincidence matrix."""
+    n_c = o.sum(1)
+    n = float(n_c.sum())
+    off = float(o.sum() - np.trace(o))
+    if n <= 1:
+        return float("nan"), float("nan"), float("nan")
+    do = off / n
+    de = float((n ** 2 - (n_c ** 2).sum()) / (n * (n - 1)))
+    if de == 0:
+        return (1.0 if off == 0 else float("nan")), do, de
+    return 1.0 - do / de, do, de
+
+
+def domain_of(code: str, codebook: Any = None) -> str:
+    """A code's semantic domain: its top-level theme in the codebook, else the id before the first ``.``.
+
+    Examples
+    --------
+    >>> domain_of("trust.issuer_reputation"), domain_of("cost")
+    ('trust', 'cost')
+    """
+    if codebook is not None and code in codebook:
+        return codebook.ancestor(code, 1)
+    return code.split(".", 1)[0]
+
+
+def cu_alpha(codings: Any, coders: Sequence[str], *, domains: Any = None,
+             details: bool = False) -> float | dict[str, Any]:
     """Krippendorff's cu-α: agreement on the codes of overlapping coded segments (nominal).
 
     Coincidences ``o_ck`` sum, over both orders of the two coders, the characters where a segment
@@ -128,6 +177,12 @@ def cu_alpha(codings: Any, coders: Sequence[str], *, details: bool = False) -> f
     2016). With ``n_c`` the row sums and ``n`` the total:
     ``D_o = sum_{c != k} o_ck / n``, ``D_e = sum_{c != k} n_c n_k / (n (n - 1))``, ``α = 1 - D_o / D_e``.
     Uncoded text and boundaries do not enter (those are the unitizing α's business).
+
+    cu-α assumes the codes compared are mutually exclusive — one *semantic domain*. ``domains``
+    (a mapping code -> domain, or a Codebook: its top-level themes) computes it per domain, comparing
+    only codes of one domain with each other; the returned figure then pools the domains'
+    coincidences (``details=True`` has each domain's α).
+    A domain with a single code cannot disagree on the code and is left out of the pooled figure.
 
     Examples
     --------
@@ -138,35 +193,41 @@ def cu_alpha(codings: Any, coders: Sequence[str], *, details: bool = False) -> f
     -0.3
     """
     df = codings_frame(codings)
-    df = df[df["coder"].isin(coders)].drop_duplicates(["transcript_id", "code", "coder", "start", "end"])
+    df = df[df["coder"].isin(coders)]
     codes = sorted(df["code"].unique())
-    k_of = {c: i for i, c in enumerate(codes)}
-    o = np.zeros((len(codes), len(codes)))
-    for _, h in df.groupby("transcript_id", sort=False):
-        a = h[h["coder"] == coders[0]]
-        b = h[h["coder"] == coders[1]]
-        if not len(a) or not len(b):
-            continue
-        a0, a1, ac = a["start"].to_numpy(), a["end"].to_numpy(), a["code"].map(k_of).to_numpy()
-        b0, b1, bc = b["start"].to_numpy(), b["end"].to_numpy(), b["code"].map(k_of).to_numpy()
-        inter = np.minimum(a1[:, None], b1[None, :]) - np.maximum(a0[:, None], b0[None, :])
-        ii, jj = np.nonzero(inter > 0)
-        np.add.at(o, (ac[ii], bc[jj]), inter[ii, jj])
-        np.add.at(o, (bc[jj], ac[ii]), inter[ii, jj])
-    n_c = o.sum(1)
-    n = float(n_c.sum())
-    off = float(o.sum() - np.trace(o))
-    do = off / n if n else float("nan")
-    de = float((n_c.sum() ** 2 - (n_c ** 2).sum()) / (n * (n - 1))) if n > 1 else float("nan")
-    if not n:
-        alpha = float("nan")
-    elif de == 0:
-        alpha = 1.0 if off == 0 else float("nan")
+    if domains is None:
+        dom = {c: "all" for c in codes}
+    elif isinstance(domains, dict):
+        dom = {c: str(domains.get(c, domain_of(c))) for c in codes}
     else:
-        alpha = 1.0 - do / de
-    if details:
-        return {"alpha": alpha, "Do": do, "De": de, "n_chars": n / 2, "coincidences": pd.DataFrame(o, codes, codes)}
-    return alpha
+        dom = {c: domain_of(c, domains) for c in codes}
+    per: dict[str, dict[str, float]] = {}
+    labels_all: list[str] = []
+    blocks = []
+    for d in sorted(set(dom.values())):
+        sub = df[df["code"].map(dom) == d]
+        o, labels = _coincidences(sub, coders, {c: c for c in sub["code"].unique()})
+        a, do, de = _alpha_from(o)
+        if len(labels) < 2:  # a domain of one code cannot disagree on which code: left out of the pool
+            a = float("nan")
+        per[d] = {"alpha": a, "n_chars": float(o.sum()) / 2, "codes": len(labels)}
+        if len(labels) >= 2:
+            blocks.append((o, labels))
+            labels_all += labels
+    # pooled: the domains' coincidence matrices side by side (codes of different domains never meet)
+    k = len(labels_all)
+    total = np.zeros((k, k))
+    pos = 0
+    for o, labels in blocks:
+        total[pos:pos + len(labels), pos:pos + len(labels)] = o
+        pos += len(labels)
+    alpha, do, de = _alpha_from(total)
+    if not details:
+        return alpha
+    out: dict[str, Any] = {"alpha": alpha, "Do": do, "De": de, "n_chars": float(total.sum()) / 2,
+                           "coincidences": pd.DataFrame(total, labels_all, labels_all),
+                           "domains": pd.DataFrame.from_dict(per, orient="index")}
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -187,6 +248,9 @@ class AgreementSummary:
         segment agreement (with n), cu-α (with the characters it rests on), the unit and n_units.
     recommended : dict
         ``figure``, ``value``, ``n``, ``unit`` and ``why``: what to put in the report.
+    per_domain : DataFrame
+        cu-α per semantic domain (the codebook's themes): alpha, n_chars (overlapping coded
+        characters, counted once per pair of codings), codes.
     """
 
     per_code: pd.DataFrame
@@ -196,6 +260,7 @@ class AgreementSummary:
     overlap: float
     recommended: dict[str, Any] = field(default_factory=dict)
     n_transcripts: int = 0
+    per_domain: Any = None
 
     def methods_text(self, *, study: str = "interviews", resolved: bool = True) -> str:
         """A paragraph for the methods section (edit names and context before use)."""
@@ -204,9 +269,15 @@ class AgreementSummary:
         used = o["n_codes_both"]
         k_range = (f"per code median κ = {_f(o['median_kappa'], 2)} (range {_f(o['min_kappa'], 2)}–"
                    f"{_f(o['max_kappa'], 2)}, {used} codes both coders used)" if used else "")
-        excluded = o["n_codes"] - used
-        excl = (f" {excluded} code{'s' if excluded != 1 else ''} used by one coder only or by neither "
-                f"{'were' if excluded != 1 else 'was'} not given a κ (see the table)." if excluded else "")
+        per = self.per_code
+        one = int(((per[f"n_{a}"] > 0) ^ (per[f"n_{b}"] > 0)).sum())
+        none = int(((per[f"n_{a}"] == 0) & (per[f"n_{b}"] == 0)).sum())
+        excl = ""
+        if one:
+            excl += (f" {one} code{'s were' if one != 1 else ' was'} used by one coder only (κ = 0 by "
+                     f"construction; discussed, see the table).")
+        if none:
+            excl += f" {none} code{'s were' if none != 1 else ' was'} used by neither coder in these {study}."
         unit_word = {"turn": "speaker turn", "sentence": "sentence", "character": "character"}[self.unit]
         text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {study} with a codebook of "
                 f"{o['n_codes']} codes. Intercoder agreement was assessed with the {unit_word} as the unit of "
@@ -216,8 +287,9 @@ class AgreementSummary:
                 f" Of the {o['segments']:,} segments the two coders coded, {_pct(o['segment_agreement'])} were "
                 f"coded with the same code by the other coder with an overlap of at least {self.overlap:.0%} "
                 f"(segment agreement as computed by MAXQDA). Krippendorff's cu-α for the choice of code where "
-                f"both coders coded the same text was {_f(o['cu_alpha'], 2)} "
-                f"(n = {int(o['cu_alpha_chars']):,} characters coded by both).")
+                f"both coders coded the same text was {_f(o['cu_alpha'], 2)}"
+                + (f" (pooled over {o['n_domains']} semantic domains, the codebook's themes)" if o["n_domains"] > 1
+                   else "") + f" (n = {int(o['cu_alpha_chars']):,} overlapping coded characters).")
         if resolved:
             text += (" Disagreements were discussed passage by passage and resolved by consensus; the agreed "
                      "coding was recorded as a separate consensus coding.")
@@ -247,7 +319,8 @@ class AgreementSummary:
                 ["Segment agreement (MAXQDA rule)", _f(o["segment_agreement"]),
                  f"{o['segments_agree']:,} of {o['segments']:,} coded segments, overlap ≥ {self.overlap:.0%}"],
                 ["Krippendorff's cu-α (which code, where both coded)", _f(o["cu_alpha"]),
-                 f"{int(o['cu_alpha_chars']):,} characters coded by both"],
+                 f"{int(o['cu_alpha_chars']):,} overlapping coded characters"
+                 + (f", pooled over {o['n_domains']} domains" if o["n_domains"] > 1 else "")],
                 ["Percent agreement (do not report alone)", _f(o["percent_agreement"], 4),
                  "mostly units neither coder coded"]]
         from .._html import table
@@ -263,6 +336,11 @@ class AgreementSummary:
                           _f(r["alpha_binary"]), escape(r["note"])])
         html += table(["code", "label", "κ", "units", f"coded by {a}", f"coded by {b}", "segment agr.", "segments",
                        "α-binary", "note"], cells, raw=True, caption="Per code")
+        if self.per_domain is not None and len(self.per_domain) > 1:
+            html += table(["domain", "cu-α", "overlapping coded characters", "codes"],
+                          [[d, _f(r["alpha"]) if r["codes"] >= 2 else "– (one code)", f"{int(r['n_chars']):,}",
+                            int(r["codes"])] for d, r in self.per_domain.iterrows()],
+                          caption="cu-α per semantic domain (theme)")
         return html + (f"<details><summary>Methods paragraph</summary><p style='font-family:sans-serif'>"
                        f"{escape(self.methods_text())}</p></details>")
 
@@ -368,7 +446,13 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
     per["note"] = [_note(r, a, b) for _, r in per.iterrows()]
     both_used = (per[f"n_{a}"] > 0) & (per[f"n_{b}"] > 0) & per["kappa"].notna()
     ks = per.loc[both_used, "kappa"]
-    cu = cu_alpha(df, coders, details=True)
+    if codebook is not None and any(c.parent for c in codebook):
+        domains: Any = codebook  # the codebook's themes are the semantic domains
+    elif df["code"].str.contains(".", regex=False).any():
+        domains = {c: domain_of(c) for c in df["code"].unique()}
+    else:
+        domains = None  # a flat codebook: one domain
+    cu = cu_alpha(df, coders, domains=domains, details=True)
     n_seg, n_agree = int(per["segments"].sum()), int(per["segments_agree"].sum())
     o = base.overall
     overall = {"kappa": o["kappa"], "percent_agreement": o["percent_agreement"], "n_units": o["n_units"],
@@ -379,6 +463,7 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
                "mean_kappa": o["mean_kappa"],
                "segment_agreement": n_agree / n_seg if n_seg else float("nan"), "segments": n_seg,
                "segments_agree": n_agree, "cu_alpha": cu["alpha"], "cu_alpha_chars": cu["n_chars"],
+               "n_domains": int(cu["domains"]["alpha"].notna().sum()),
                "u_alpha": o["u_alpha"], "unit": unit, "coders": tuple(coders)}
     one_sided = int(((per[f"n_{a}"] > 0) ^ (per[f"n_{b}"] > 0)).sum())
     why = (f"Pooled κ weighs each code by how often it was used, so rarely used codes cannot swing it; give it with "
@@ -392,4 +477,4 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
            + ". Add segment agreement if readers know MAXQDA, and cu-α when coders chose their own boundaries.")
     recommended = {"figure": f"Cohen's κ (pooled over codes, unit: {unit})", "value": o["kappa"],
                    "n": f"n = {o['n_units']:,} {unit}s × {len(per)} codes", "unit": unit, "why": why}
-    return AgreementSummary(per, overall, (a, b), unit, overlap, recommended, len(transcripts))
+    return AgreementSummary(per, overall, (a, b), unit, overlap, recommended, len(transcripts), cu["domains"])
