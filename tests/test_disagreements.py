@@ -45,12 +45,20 @@ def test_kinds_spans_and_text(project):
     assert f["kind"].tolist() == ["code vs no code", "different code", "boundary only"]
     assert f["AK"].tolist() == ["cost", "employer", "cost"]
     assert f["MB"].tolist() == ["", "trust", "cost"]
+    assert f["disputed"].tolist() == ["cost", "employer; trust", "cost"]
     assert f["text"].tolist() == ["They are cheap.", "Employers ask for proof.", "Costs matter a lot."]
     a, b = span("Costs matter a lot.")
     assert f["MB_spans"].iloc[2] == f"cost [{a + 6}:{b}]"
     assert d.counts() == {"code vs no code": 1, "different code": 1, "boundary only": 1}
     assert len(project.disagreements(coders=["AK", "MB"], include_agreements=True)) == 4
     assert project.disagreements(coders=["AK", "MB"], code="trust").frame["kind"].tolist() == ["different code"]
+    # a missing code in a passage both coded is "code vs no code", not "different code"
+    a, b = span("I trust badges from universities.")
+    project.code("int-01", a, b, "trust", coder="AK")
+    project.code("int-01", a, b, "trust", coder="MB")
+    project.code("int-01", a, b, "cost", coder="MB")
+    row = project.disagreements(coders=["AK", "MB"]).frame.iloc[0]
+    assert (row["kind"], row["disputed"], row["AK"], row["MB"]) == ("code vs no code", "cost", "trust", "trust; cost")
     # default coders: the two with the most codings
     assert project.disagreements().coders in (("AK", "MB"), ("MB", "AK"))
 
@@ -76,7 +84,7 @@ def test_excel_sheet(project, tmp_path):
     wb = load_workbook(path)
     ws = wb["disagreements"]
     header = [c.value for c in ws[1]]
-    assert header[:7] == ["row", "passage", "transcript_id", "start", "end", "kind", "AK"]
+    assert header[:8] == ["row", "passage", "transcript_id", "start", "end", "kind", "disputed", "AK"]
     assert ws.max_row == 4
     kinds = [ws.cell(row=i, column=6).value for i in range(2, 5)]
     assert kinds == ["code vs no code", "different code", "boundary only"]

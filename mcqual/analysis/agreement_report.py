@@ -288,8 +288,9 @@ class AgreementSummary:
                 f"coded with the same code by the other coder with an overlap of at least {self.overlap:.0%} "
                 f"(segment agreement as computed by MAXQDA). Krippendorff's cu-α for the choice of code where "
                 f"both coders coded the same text was {_f(o['cu_alpha'], 2)}"
-                + (f" (pooled over {o['n_domains']} semantic domains, the codebook's themes)" if o["n_domains"] > 1
-                   else "") + f" (n = {int(o['cu_alpha_chars']):,} overlapping coded characters).")
+                + f" (n = {int(o['cu_alpha_chars']):,} overlapping coded characters"
+                + (f"; pooled over {o['n_domains']} semantic domains, the codebook's themes" if o["n_domains"] > 1
+                   else "") + ").")
         if resolved:
             text += (" Disagreements were discussed passage by passage and resolved by consensus; the agreed "
                      "coding was recorded as a separate consensus coding.")

@@ -4,9 +4,12 @@ A *passage* is a stretch of a transcript that either coder coded: overlapping
 codings of both coders (any code) form one passage. Per passage the two
 coders' codes and spans are compared and the disagreement named:
 
-* ``code vs no code`` — one coder coded the passage, the other coded nothing there;
-* ``different code`` — both coded it, with different codes (some may be shared);
+* ``code vs no code`` — one coder set a code there that the other did not (and the other set no
+  code instead of it: the other coder's codes there are a subset, possibly none);
+* ``different code`` — each coder set a code there that the other did not (a code for a code);
 * ``boundary only`` — the same codes, but the spans start or end elsewhere.
+
+The ``disputed`` column names the codes the row is about.
 
 Passages where both coders set the same codes on the same spans are agreements
 (``include_agreements=True`` lists them too). The coders' memos on those
@@ -65,15 +68,18 @@ def _passages(codings: list[tuple]) -> list[list[tuple]]:
     return out
 
 
-def _kind(a: list[tuple], b: list[tuple]) -> str:
-    if not a or not b:
-        return "code vs no code"
+def _kind(a: list[tuple], b: list[tuple]) -> tuple[str, list[str]]:
+    """(kind, the codes in dispute) of one passage."""
     ca, cb = {r[4] for r in a}, {r[4] for r in b}
     if ca != cb:
-        return "different code"
-    sa = sorted((r[4], r[2], r[3]) for r in a)
-    sb = sorted((r[4], r[2], r[3]) for r in b)
-    return "agree" if sa == sb else "boundary only"
+        disputed = sorted(ca ^ cb)
+        # one coder set every code the other did, and more: codes missing, not replaced
+        return ("code vs no code" if ca <= cb or cb <= ca else "different code"), disputed
+    sa = {(r[4], r[2], r[3]) for r in a}
+    sb = {(r[4], r[2], r[3]) for r in b}
+    if sa == sb:
+        return "agree", []
+    return "boundary only", sorted({x[0] for x in sa ^ sb})
 
 
 def _codes(rows: list[tuple]) -> str:
@@ -128,7 +134,7 @@ def disagreements(self, coders: Sequence[str] | None = None, code: str | None = 
         b = [r for r in passage if r[5] == coders[1]]
         if code is not None and code not in {r[4] for r in passage}:
             continue
-        kind = _kind(a, b)
+        kind, disputed = _kind(a, b)
         if kind == "agree" and not include_agreements:
             continue
         tid = passage[0][1]
@@ -138,7 +144,7 @@ def disagreements(self, coders: Sequence[str] | None = None, code: str | None = 
         m = [mm for mm in memos if (mm["coding_id"] in {r[0] for r in passage}) or
              (mm["transcript_id"] == tid and mm["start"] is not None and mm["start"] < e and mm["end"] > s)]
         out.append({"passage": key, "transcript_id": tid, "start": s, "end": e, "kind": kind,
-                    coders[0]: _codes(a), coders[1]: _codes(b),
+                    "disputed": "; ".join(disputed), coders[0]: _codes(a), coders[1]: _codes(b),
                     f"{coders[0]}_spans": _spans(a), f"{coders[1]}_spans": _spans(b),
                     f"{coders[0]}_memos": " | ".join(mm["text"] for mm in m if mm["coder"] == coders[0]),
                     f"{coders[1]}_memos": " | ".join(mm["text"] for mm in m if mm["coder"] == coders[1]),
@@ -146,7 +152,7 @@ def disagreements(self, coders: Sequence[str] | None = None, code: str | None = 
                     "resolution": res or "", "coding_ids": tuple(r[0] for r in passage)})
     import pandas as pd
 
-    cols = ["passage", "transcript_id", "start", "end", "kind", coders[0], coders[1], f"{coders[0]}_spans",
+    cols = ["passage", "transcript_id", "start", "end", "kind", "disputed", coders[0], coders[1], f"{coders[0]}_spans",
             f"{coders[1]}_spans", f"{coders[0]}_memos", f"{coders[1]}_memos", "text", "status", "resolution",
             "coding_ids"]
     frame = pd.DataFrame(out, columns=cols)
@@ -323,7 +329,8 @@ class Disagreements:
             rows.append(
                 f"<tr style='border-top:1px solid #ddd'><td style='vertical-align:top;white-space:nowrap'>{i}<br>"
                 f"<code>{escape(r['passage'])}</code><br><span style='background:{_KIND_COLORS[r['kind']]};"
-                f"padding:0 4px;border-radius:3px'>{escape(r['kind'])}</span><br>{status}</td>"
+                f"padding:0 4px;border-radius:3px'>{escape(r['kind'])}</span><br>"
+                f"<span style='color:#555'>{escape(r['disputed'])}</span><br>{status}</td>"
                 f"<td style='vertical-align:top;width:45%'>{self._side(r, a, text, s)}</td>"
                 f"<td style='vertical-align:top;width:45%'>{self._side(r, b, text, s)}</td></tr>")
         return (head + "<table style='font-family:sans-serif;font-size:90%;border-collapse:collapse'>"
@@ -348,7 +355,7 @@ class Disagreements:
                 from openpyxl.styles import Alignment, Font, PatternFill
 
                 ws = xw.sheets["disagreements"]
-                widths = {"row": 5, "passage": 22, "transcript_id": 14, "start": 7, "end": 7, "kind": 16, a: 22,
+                widths = {"row": 5, "passage": 22, "transcript_id": 14, "start": 7, "end": 7, "kind": 16, "disputed": 18, a: 22,
                           b: 22, f"{a}_spans": 26, f"{b}_spans": 26, f"{a}_memos": 30, f"{b}_memos": 30,
                           "text": 70, "status": 10, "resolution": 30}
                 for j, col in enumerate(view.columns, start=1):
