@@ -234,3 +234,51 @@ def test_a_dropped_connection_is_e355_and_the_next_call_reconnects(pg_url):
     with pytest.raises(ProjectError) as e:
         p.codings()
     assert e.value.code == "E361"
+
+
+# -- an institute's set-up: an owner creates, coders only insert (docs/howto/storage.md) ----------
+CODER_GRANTS = """
+GRANT USAGE ON SCHEMA {s} TO {r};
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {s} TO {r};
+GRANT UPDATE ON {s}.transcripts, {s}.suggestions, {s}.attributes TO {r};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {r};
+"""
+
+
+def test_a_coder_role_with_the_documented_grants_codes_but_cannot_rewrite_the_log(pg_url):
+    import uuid
+
+    import psycopg
+
+    p = filled(pg_url)
+    conninfo, schema = parse_url(pg_url)
+    role = f"mcqual_t_coder_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(conninfo, autocommit=True)
+    try:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        for stmt in filter(str.strip, CODER_GRANTS.format(s=schema, r=role).split(";")):
+            admin.execute(stmt)
+        user = psycopg.conninfo.conninfo_to_dict(conninfo).get("user", "postgres")
+        coder_url = pg_url.replace(f"//{user}@", f"//{role}@", 1)
+        with mq.Project.open(coder_url, coder="mb") as c:
+            cid = c.code("t", 0, 5, "trust")
+            c.uncode(cid)
+            c._store.append_memos([{"coder": "mb", "created_at": "t", "target": "project", "text": "ok"}])
+            c.add_transcripts([Transcript.from_turns("t", [("R", "Intro. " + TEXT)])])  # a re-import re-anchors
+            assert len(c.codings()) == 0 and c.summary()["events"] == 2  # code, uncode (no coding to move)
+            assert c.set_codebook(Codebook.from_codes(["trust", "stacking", "new"])) == 2
+            with pytest.raises(ProjectError) as e:  # no DDL for coders: a numbered error, not a raw one
+                with c._store.write():
+                    c._store._x("CREATE TABLE x (a int)")
+            assert e.value.code == "E358"
+        con = psycopg.connect(coder_url.split("?")[0], autocommit=True)
+        con.execute(f"SET search_path TO {schema}")
+        for sql in ("UPDATE events SET coder = 'x'", "DELETE FROM memos", "TRUNCATE events"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+                con.execute(sql)
+        con.close()
+    finally:
+        p.close()
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f"DROP ROLE IF EXISTS {role}")
+        admin.close()

@@ -24,6 +24,7 @@ psycopg 3 is imported on first use (``pip install "mcqual[postgres]"``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -191,6 +192,8 @@ class PostgresStore:
                            url + ("&" if "?" in url else "?") + f"schema={self.schema}")
         self.timeout = timeout
         self.durable = durable
+        digest = hashlib.blake2b(f"mcqual:{self.schema}".encode(), digest_size=8).digest()
+        self._lock_key = int.from_bytes(digest, "big", signed=True)  # the schema's advisory lock
         self._lock = threading.RLock()
         self._depth = 0
         self._mode = ""
@@ -356,10 +359,9 @@ class PostgresStore:
                     self._depth -= 1
                 return
             self._alive()
-            try:
-                self._con.execute("BEGIN")
-                self._con.execute(f"SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'")
-                self._con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"mcqual:{self.schema}",))
+            try:  # one round trip: begin, bound the wait, queue behind the project's other writers
+                self._con.execute(f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
+                                  f"SELECT pg_advisory_xact_lock({self._lock_key})")
             except Exception as exc:  # noqa: BLE001
                 self._rollback()
                 raise self._error(exc, "starting a write") from None
@@ -400,8 +402,14 @@ class PostgresStore:
                     self._depth -= 1
                 return
             self._alive()
-            self._con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # take the snapshot now
+            try:  # the first SELECT takes the snapshot now
+                self._con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1")
+            except Exception as exc:  # noqa: BLE001
+                self._rollback()
+                err = self._error(exc, "starting a read")
+                if err is exc:
+                    raise
+                raise err from None
             self._depth, self._mode = 1, "read"
             try:
                 yield
@@ -429,6 +437,9 @@ class PostgresStore:
         if not rows:
             return []
         with self._con.cursor() as cur:
+            if len(rows) == 1:  # one round trip, no pipeline set-up
+                cur.execute(sql, rows[0])
+                return [int(cur.fetchone()[0])] if returning else []
             cur.executemany(sql, rows, returning=returning)
             if not returning:
                 return []
