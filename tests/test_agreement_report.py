@@ -128,7 +128,7 @@ def test_recommended_figure_and_methods_text():
     assert "n = 10 turns × 1 codes" == r["n"]
     assert "Percent agreement" in r["why"]
     text = rep.methods_text()
-    assert text.startswith("Two coders (AK and MB) independently coded 1 interviews")
+    assert text.startswith("Two coders (AK and MB) independently coded 1 interview with")
     assert f"κ pooled over codes = {rep.overall['kappa']:.2f}" in text
     assert "n = 10 speaker turns" in text and "at least 90%" in text and "cu-α" in text
     assert "O'Connor & Joffe, 2020" in text

@@ -275,11 +275,12 @@ class AgreementSummary:
         excl = ""
         if one:
             excl += (f" {one} code{'s were' if one != 1 else ' was'} used by one coder only (κ = 0 by "
-                     f"construction; discussed, see the table).")
+                     f"construction; see the table).")
         if none:
             excl += f" {none} code{'s were' if none != 1 else ' was'} used by neither coder in these {study}."
         unit_word = {"turn": "speaker turn", "sentence": "sentence", "character": "character"}[self.unit]
-        text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {study} with a codebook of "
+        what = study[:-1] if self.n_transcripts == 1 and study.endswith("s") else study
+        text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {what} with a codebook of "
                 f"{o['n_codes']} codes. Intercoder agreement was assessed with the {unit_word} as the unit of "
                 f"analysis (n = {o['n_units']:,} {unit_word}s; each {unit_word} coded yes/no for each code): "
                 f"Cohen's κ pooled over codes = {_f(o['kappa'], 2)}"
