@@ -256,3 +256,18 @@ def test_cli_project_merge(two, tmp_path, capsys):
     with mq.Project.open(team) as p:
         assert set(p.codings()["coder"]) == {"AK", "Maria"}
     assert main(["project", "merge", str(two[0]), "--into", str(team), "--rename-coder", "MB"]) == 2
+
+
+def test_team_guide_examples_run(root, tmp_path, monkeypatch):
+    """docs/howto/team.md: every python block runs, in order, in a fresh folder."""
+    import re
+
+    page = root / "docs" / "howto" / "team.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 6
+    monkeypatch.chdir(tmp_path)
+    env: dict = {}
+    for block in blocks:
+        exec(compile(block, str(page), "exec"), env)
+    assert env["again"].events_added == 0
+    assert env["rep"].recommended["figure"].startswith("Cohen's κ")
