@@ -288,18 +288,20 @@ class Disagreements:
 
     # -- views -------------------------------------------------------------------------
     def _side(self, row: Any, who: str, text: str, s: int) -> str:
-        from .._html import color_for, highlight
+        from .._html import highlight
 
         spans = []
         for cid in row["coding_ids"]:
             r = self._rows[cid]
             if r[5] == who:
                 spans.append((r[2], r[3], self._color(r[4]), r[4]))
+        from .._html import badge
+
         body = highlight(text, spans, offset=s)
-        codes = row[who] or "<i>no code</i>"
+        codes = " ".join(badge(c, self._color(c)) for c in dict.fromkeys(sp[3] for sp in spans)) or "<i>no code</i>"
         memo = row[f"{who}_memos"]
         memo_html = f"<div style='color:#555;font-size:85%'>memo: {escape(memo)}</div>" if memo else ""
-        return (f"<div><b>{escape(who)}</b>: {escape(codes) if row[who] else codes}</div>"
+        return (f"<div><b>{escape(who)}</b>: {codes}</div>"
                 f"<div style='margin-top:2px'>{body}</div>{memo_html}")
 
     def _color(self, code: str) -> str:

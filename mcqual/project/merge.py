@@ -145,11 +145,12 @@ class MergeReport:
         if self.codebook_version:
             rows.append(["new codebook version", self.codebook_version])
         html = table(["", ""], rows, caption=f"Merge into {Path(self.into).name}")
-        moved = [t for t in self.transcripts if t["match"] != "hash"]
+        moved = [t for t in self.transcripts if t["match"] in ("id", "similar")]
         if moved:
             html += table(["source", "transcript", "team id", "matched by"],
-                          [[Path(t["source"]).name, t["transcript_id"], t["team_id"], t["match"]] for t in moved],
-                          caption="Transcripts not identical to the team's copy")
+                          [[Path(t["source"]).name, t["transcript_id"], t["team_id"],
+                            "same id, other text" if t["match"] == "id" else "similar text"] for t in moved],
+                          caption="Transcripts not identical to the team's copy (codings re-anchored)")
         if self.conflicts:
             html += table(["source", "kind", "code", "team", "theirs", "note"],
                           [[Path(c["source"]).name, c["kind"], c["code"], str(c["team"])[:80],
