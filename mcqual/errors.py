@@ -95,6 +95,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E359": ("the copy differs from its source", "The copy was left in place for inspection; report this as a bug with both projects."),
     "E360": ("the copy's destination already holds a project", "Choose a new file or schema, or drop the old one first."),
     "E361": ("the project is closed", "Open it again with mq.Project.open(path) (or keep using it inside its `with` block)."),
+    "E362": ("the PostgreSQL database does not store UTF-8", "Create the database with ENCODING 'UTF8' (transcripts hold any script), then create the project there."),
     "E365": ("cannot merge these projects", "Give at least one source project other than the team project itself (mq.merge_projects([...], into=...))."),
     "E366": ("merge references a missing event", "Probably a bug in mcqual: please report it with both project files."),
     "E367": ("nothing to resolve here", "Pick a row of project.disagreements(...) (its index or the row) and give code= or span= for the agreed coding."),

@@ -259,6 +259,9 @@ class PostgresStore:
         """A new project in the URL's schema (created if missing; E301 if it already holds tables)."""
         store = cls(url, **kwargs)
         try:
+            encoding = store._con.execute("SHOW server_encoding").fetchone()[0]
+            if encoding.upper().replace("-", "") != "UTF8":
+                raise ProjectError("E362", f"the database's encoding is {encoding}", path=store.path)
             if store._schema_exists():
                 n = store._con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s",
                                        (store.schema,)).fetchone()[0]

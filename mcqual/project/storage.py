@@ -145,7 +145,10 @@ class Storage(Protocol):
     def decided_suggestion_ids(self) -> set[int]: ...
 
     # -- the event log (append-only) -------------------------------------------------
-    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]: ...
+    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert events in order inside one write; returns one id per row, increasing in commit order.
+        Callers use the returned ids, never arithmetic on them: SQLite's are contiguous (one writer
+        holds the lock), PostgreSQL's come from ``RETURNING`` (a rolled-back write may leave a gap)."""
     def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
                replay_only: bool = False) -> list[tuple]:
         """Event rows after ``since``; ``where`` is a filter over EVENT_FIELDS column names
