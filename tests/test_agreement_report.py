@@ -148,6 +148,8 @@ def test_project_input_uses_its_sentences(tmp_path):
         assert rep.coders == ("AK", "MB") and rep.unit == "sentence"
         assert rep.overall["n_units"] == 3
         assert rep.per_code.loc["trust", "kappa"] == pytest.approx(1.0)
+        chars = mq.agreement_report(p, unit="character")
+        assert chars.overall["n_units"] == len(t.text)  # the whole transcript, not up to the last coding
         from mcqual.cli import main
 
         assert main(["project", "agreement", str(tmp_path / "p.mcqual"), "--coder", "AK", "--coder", "MB",

@@ -393,7 +393,8 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
         The unit κ is computed on (a coding counts for a turn or sentence when it covers at least half
         of it, or the unit covers at least half of the coding).
     corpus : Corpus, optional
-        Needed for ``turn`` and ``sentence`` (a Project supplies its own).
+        Needed for ``turn`` and ``sentence``; for ``character`` it gives each transcript's length (without
+        it, text after the last coding is not counted). A Project supplies its own.
     overlap : float
         Least overlap (intersection over union) for two segments to agree (MAXQDA's "at least 90 %": 0.9).
     codebook : Codebook, optional
@@ -410,7 +411,7 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
     if not 0 < overlap <= 1:
         raise AnalysisError("E511", f"overlap must be a share in (0, 1], not {overlap!r} (0.9 means 90 %)")
     if hasattr(codings, "codings") and hasattr(codings, "corpus") and callable(codings.corpus):
-        if corpus is None and unit != "character":
+        if corpus is None:  # turns, sentences, and the true length of each transcript for characters
             corpus = codings.corpus()
         if codebook is None and hasattr(codings, "_codebook_or_none"):
             codebook = codings._codebook_or_none()
