@@ -271,3 +271,14 @@ def test_team_guide_examples_run(root, tmp_path, monkeypatch):
         exec(compile(block, str(page), "exec"), env)
     assert env["again"].events_added == 0
     assert env["rep"].recommended["figure"].startswith("Cohen's κ")
+
+
+def test_case_attributes_come_along_team_values_win(tmp_path):
+    t_ak = mq.Transcript.from_turns("int-01", TURNS, attributes={"group": "learner"})
+    t_mb = mq.Transcript.from_turns("int-01", TURNS, attributes={"group": "employer", "country": "PL"})
+    coder_project(tmp_path / "ak.mcqual", "AK", transcript=t_ak).close()
+    coder_project(tmp_path / "mb.mcqual", "MB", transcript=t_mb).close()
+    mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=tmp_path / "team.mcqual")
+    with mq.Project.open(tmp_path / "team.mcqual") as team:
+        attrs = team.attributes()
+        assert attrs.loc["int-01", "group"] == "learner" and attrs.loc["int-01", "country"] == "PL"

@@ -349,6 +349,7 @@ class _Merge:
         tmap: dict[str, str] = {}
         anchors: dict[str, Anchorer] = {}
         texts: dict[str, str] | None = None
+        team_attrs: dict[str, set] | None = None
         at = cv.now()
         for t in src.transcripts:
             match = "hash"
@@ -381,10 +382,14 @@ class _Merge:
             self.transcripts.append({"source": src.name, "transcript_id": t.id, "team_id": tid, "match": match})
             attrs = src.attributes.get(t.id) or {}
             if attrs:
-                have = {n for tt, n, _ in store.attribute_rows() if tt == tid}
-                new = {k: v for k, v in attrs.items() if k not in have}
-                if new:
+                if team_attrs is None:
+                    team_attrs = {}
+                    for tt, n, _ in store.attribute_rows():
+                        team_attrs.setdefault(tt, set()).add(n)
+                new = {k: v for k, v in attrs.items() if k not in team_attrs.get(tid, set())}
+                if new:  # attributes the team lacks; the team's values win
                     store.set_attributes(tid, cv.jsonable(new))
+                    team_attrs.setdefault(tid, set()).update(new)
         return tmap, anchors
 
     def _codebook(self, src: MergeSource, note: str) -> None:
@@ -461,13 +466,12 @@ class _Merge:
 
     def _events(self, src: MergeSource, tmap: dict, anchors: dict, smap: dict) -> dict[int, int]:
         store = self.store
-        have = set(origin_keys(store.events()).values())
+        # events already in the team project (merged before, or shared history): map their ids too
+        team_by_key = {k: i for i, k in origin_keys(store.events()).items()}
         keys = origin_keys(src.events)
         emap: dict[int, int] = {}
-        # events already in the team project: map their ids too (undo of a shared event)
-        team_by_key = {k: i for i, k in origin_keys(store.events()).items()}
         for r in src.events:
-            if keys[r[ID]] in have:
+            if keys[r[ID]] in team_by_key:
                 emap[r[ID]] = team_by_key[keys[r[ID]]]
         rows: list[dict] = []
         pending: list[int] = []  # source ids of rows, in order (None for a merge re-anchor row)
