@@ -282,3 +282,23 @@ def test_a_coder_role_with_the_documented_grants_codes_but_cannot_rewrite_the_lo
         admin.execute(f"DROP OWNED BY {role}")
         admin.execute(f"DROP ROLE IF EXISTS {role}")
         admin.close()
+
+
+def test_a_database_that_is_not_utf8_is_refused(pg_url):
+    import uuid
+
+    import psycopg
+
+    conninfo, _ = parse_url(pg_url)
+    name = f"mcqual_t_latin1_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(conninfo, autocommit=True)
+    try:
+        admin.execute(f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        url = pg_url.replace(conninfo.rsplit("/", 1)[1].split("?")[0] + "?", name + "?", 1)
+        assert name in url
+        with pytest.raises(ProjectError) as e:
+            mq.Project.create(url)
+        assert e.value.code == "E362" and "LATIN1" in str(e.value)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()

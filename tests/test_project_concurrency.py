@@ -37,10 +37,10 @@ print(t0, time.time(), file=sys.stderr)
 
 
 CODERS = ("ab", "cd", "ef", "gh")
-N = 500  # decisions per coder: 125 accepts, 125 rejects, 250 hand codings
+N = 300  # decisions per coder: 75 accepts, 75 rejects, 150 hand codings
 
 
-def test_four_processes_write_500_decisions_each(store_url):
+def test_four_processes_write_300_decisions_each(store_url):
     path = store_url
     text = "badge " * 800
     with mq.Project.create(path) as p:

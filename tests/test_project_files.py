@@ -243,3 +243,22 @@ def test_a_damaged_file_is_reported_not_raised_raw(tmp_path):
     with pytest.raises(ProjectError) as e:
         mq.Project.open(tmp_path / "worse.mcqual").codings()
     assert e.value.code in ("E352", "E303")
+
+
+def test_storage_failures_map_to_numbered_errors():
+    """Each SQLite storage failure has its own code (the I/O error cannot be caused on demand here)."""
+    from mcqual.project.store import _translate
+
+    def err(msg, code):
+        e = sqlite3.OperationalError(msg)
+        e.sqlite_errorcode = code
+        return e
+
+    cases = {("database or disk is full", 13): "E350", ("attempt to write a readonly database", 8): "E351",
+             ("database disk image is malformed", 11): "E352", ("file is not a database", 26): "E352",
+             ("disk I/O error", 10 | (3 << 8)): "E353", ("unable to open database file", 14): "E303"}
+    for (msg, code), want in cases.items():
+        got = _translate(err(msg, code), "study.mcqual", "writing")
+        assert got.code == want, (msg, got)
+        assert got.hint  # what to do, from the catalogue
+    assert _translate(err("no such table: x", 1), "study.mcqual", "reading") is None  # a bug stays a bug
