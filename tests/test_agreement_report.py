@@ -165,3 +165,19 @@ def test_errors():
         mq.agreement_report(df, coders=["A", "B"], unit="paragraph")
     with pytest.raises(AnalysisError, match="E511"):
         mq.agreement_report(df, coders=["A", "B"], unit="sentence")
+
+
+def test_overlap_sweep_matches_brute_force():
+    from mcqual.analysis.agreement_report import _overlaps
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a0 = rng.integers(0, 500, 40)
+        a1 = a0 + rng.integers(1, 120, 40)
+        b0 = rng.integers(0, 500, 35)
+        b1 = b0 + rng.integers(1, 300, 35)
+        ai, bj, inter = _overlaps(a0, a1, b0, b1)
+        got = sorted(zip(ai.tolist(), bj.tolist(), inter.tolist()))
+        want = sorted((i, j, int(min(a1[i], b1[j]) - max(a0[i], b0[j]))) for i in range(40) for j in range(35)
+                      if min(a1[i], b1[j]) > max(a0[i], b0[j]))
+        assert got == want

@@ -46,6 +46,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ._inputs import codings_frame
+from ._ranges import expand_ranges
 from .agreement import agreement
 
 __all__ = ["agreement_report", "AgreementSummary", "segment_agreement", "cu_alpha"]
@@ -71,10 +72,19 @@ REFERENCES = (
 # ---------------------------------------------------------------------------
 # the statistics
 # ---------------------------------------------------------------------------
-def _iou(a0: np.ndarray, a1: np.ndarray, b0: int, b1: int) -> np.ndarray:
-    inter = np.minimum(a1, b1) - np.maximum(a0, b0)
-    union = np.maximum(a1, b1) - np.minimum(a0, b0)
-    return np.where(inter > 0, inter / union, 0.0)
+def _overlaps(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair (i, j) of span a_i and span b_j that overlap, with the overlap length (a sweep, not n x m)."""
+    order = np.argsort(b0, kind="stable")
+    bs, be = b0[order], b1[order]
+    if not len(bs) or not len(a0):
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, empty
+    max_end = np.maximum.accumulate(be)
+    ai, k = expand_ranges(np.searchsorted(max_end, a0, "right"), np.searchsorted(bs, a1, "left"))
+    inter = np.minimum(a1[ai], be[k]) - np.maximum(a0[ai], bs[k])
+    keep = inter > 0
+    return ai[keep], order[k[keep]], inter[keep]
 
 
 def segment_agreement(codings: Any, coders: Sequence[str], overlap: float = 0.9) -> pd.DataFrame:
@@ -103,15 +113,19 @@ def segment_agreement(codings: Any, coders: Sequence[str], overlap: float = 0.9)
         n = agree = 0
         per = {c: [0, 0] for c in coders}
         for tid, h in g.groupby("transcript_id", sort=False):
-            spans = {c: h.loc[h["coder"] == c, ["start", "end"]].to_numpy() for c in coders}
+            spans = {c: h.loc[h["coder"] == c, ["start", "end"]].to_numpy(dtype=np.int64) for c in coders}
             for i, c in enumerate(coders):
-                other = spans[coders[1 - i]]
-                for s, e in spans[c]:
-                    hit = bool(len(other)) and bool((_iou(other[:, 0], other[:, 1], s, e) >= overlap - 1e-12).any())
-                    n += 1
-                    agree += hit
-                    per[c][0] += 1
-                    per[c][1] += hit
+                mine, other = spans[c], spans[coders[1 - i]]
+                best = np.zeros(len(mine))
+                ai, bj, inter = _overlaps(mine[:, 0], mine[:, 1], other[:, 0], other[:, 1])
+                if len(ai):
+                    union = np.maximum(mine[ai, 1], other[bj, 1]) - np.minimum(mine[ai, 0], other[bj, 0])
+                    np.maximum.at(best, ai, inter / union)
+                hits = int((best >= overlap - 1e-12).sum())
+                n += len(mine)
+                agree += hits
+                per[c][0] += len(mine)
+                per[c][1] += hits
         rows.append({"code": code, "segments": n, "segments_agree": agree,
                      "segment_agreement": agree / n if n else float("nan"),
                      **{f"segments_{c}": per[c][0] for c in coders}})
@@ -134,10 +148,9 @@ def _coincidences(df: pd.DataFrame, coders: Sequence[str], values: dict[str, str
             continue
         a0, a1, ac = a["start"].to_numpy(), a["end"].to_numpy(), a["value"].map(k_of).to_numpy()
         b0, b1, bc = b["start"].to_numpy(), b["end"].to_numpy(), b["value"].map(k_of).to_numpy()
-        inter = np.minimum(a1[:, None], b1[None, :]) - np.maximum(a0[:, None], b0[None, :])
-        ii, jj = np.nonzero(inter > 0)
-        np.add.at(o, (ac[ii], bc[jj]), inter[ii, jj])
-        np.add.at(o, (bc[jj], ac[ii]), inter[ii, jj])
+        ii, jj, inter = _overlaps(a0, a1, b0, b1)
+        np.add.at(o, (ac[ii], bc[jj]), inter)
+        np.add.at(o, (bc[jj], ac[ii]), inter)
     return o, labels
 
 

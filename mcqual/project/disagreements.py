@@ -60,11 +60,14 @@ _KIND_COLORS = {"code vs no code": "#fde2e1", "different code": "#fff1c2", "boun
 def _passages(codings: list[tuple]) -> list[list[tuple]]:
     """Group (coding_id, tid, start, end, code, coder) rows into passages of overlapping spans."""
     out: list[list[tuple]] = []
+    reach = -1  # the furthest end of the current passage
     for row in sorted(codings, key=lambda r: (r[1], r[2], r[3])):
-        if out and out[-1][0][1] == row[1] and row[2] < max(r[3] for r in out[-1]):
+        if out and out[-1][0][1] == row[1] and row[2] < reach:
             out[-1].append(row)
+            reach = max(reach, row[3])
         else:
             out.append([row])
+            reach = row[3]
     return out
 
 
