@@ -7,7 +7,8 @@ coded in one file; the bench times the merge, a second (idempotent) merge, the d
 its Excel sheet and the agreement report at three units, prints the figures and writes them to
 ``outputs/team_merge.json``.
 
-Run: ``PYTHONPATH=$PWD python bench/team_merge.py``
+Run: ``PYTHONPATH=$PWD python bench/team_merge.py`` (``--large``: also 2 coders x 10,200 random codings on
+one 600-turn transcript, to see how merge, disagreements and the report scale).
 """
 from __future__ import annotations
 
@@ -98,5 +99,50 @@ def main() -> dict:
     return out
 
 
+def large() -> dict:
+    """Two coders x 10,200 random codings (30 codes) on one transcript of 600 turns."""
+    import mcqual as mq
+
+    rng = random.Random(1)
+    words = ["badges", "trust", "cost", "employers", "skills", "proof"]
+    turns = [("R", f"Answer {i}: " + " ".join(rng.choice(words) for _ in range(40)) + ".") for i in range(600)]
+    t = mq.Transcript.from_turns("big", turns)
+    cb = mq.Codebook.from_codes([f"c{i}" for i in range(30)])
+    d = Path(tempfile.mkdtemp())
+    for who in ("AK", "MB"):
+        rows = []
+        for u in t.turns:
+            for _ in range(17):
+                a = rng.randint(u.start, u.end - 20)
+                rows.append({"transcript_id": "big", "start": a, "end": min(u.end, a + rng.randint(10, 120)),
+                             "code": f"c{rng.randint(0, 29)}"})
+        with mq.Project.create(d / f"{who}.mcqual", coder=who) as p:
+            p.add_transcripts([t])
+            p.set_codebook(cb)
+            p.code_many(rows)
+    out: dict = {}
+    src = [d / "AK.mcqual", d / "MB.mcqual"]
+    t0 = time.perf_counter()
+    out["events"] = mq.merge_projects(src, into=d / "team.mcqual").events_added
+    out["merge_s"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    out["skipped_again"] = mq.merge_projects(src, into=d / "team.mcqual").events_skipped
+    out["merge_again_s"] = round(time.perf_counter() - t0, 2)
+    with mq.Project.open(d / "team.mcqual") as team:
+        t0 = time.perf_counter()
+        out["passages"] = len(team.disagreements(coders=["AK", "MB"]))
+        out["disagreements_s"] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        mq.agreement_report(team, coders=["AK", "MB"], unit="turn")
+        out["report_turn_s"] = round(time.perf_counter() - t0, 2)
+    print("large:", out)
+    return out
+
+
 if __name__ == "__main__":
-    sys.exit(0 if main() else 1)
+    result = main()
+    if "--large" in sys.argv:
+        result["large"] = large()
+        (ROOT / "outputs" / "team_merge.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
+                                                          encoding="utf-8")
+    sys.exit(0 if result else 1)
