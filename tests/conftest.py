@@ -108,7 +108,7 @@ def pg_url():
     drop_pg_schema(url)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request, tmp_path):
     """Where a test's project lives: a new SQLite file, or a unique PostgreSQL schema dropped afterwards."""
     if request.param == "sqlite":
