@@ -204,7 +204,7 @@ def _project_app(app) -> None:
                           coders: list[str] = typer.Option(..., "--coder", help="Two coders (give --coder twice)."),
                           unit: str = typer.Option("sentence", help="sentence | turn | character"),
                           overlap: float = typer.Option(0.9, help="Least segment overlap (0.9 = MAXQDA's 90 %)."),
-                          out: Optional[Path] = typer.Option(None, help="Write the per-code table (CSV).")) -> None:
+                          out: Optional[Path] = typer.Option(None, help="Write the report (.xlsx) or the per-code table (.csv).")) -> None:
         """Two coders' agreement: the figure to report, per-code kappa, segment agreement, cu-alpha, methods text."""
         from .analysis.agreement_report import agreement_report
         from .project.project import Project
@@ -218,7 +218,25 @@ def _project_app(app) -> None:
         if out is not None:
             from .pipeline import write_frame
 
-            write_frame(rep.per_code.reset_index(), out)
+            if str(out).lower().endswith(".xlsx"):
+                rep.to_excel(out)
+            else:
+                write_frame(rep.per_code.reset_index(), out)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("disagreements")
+    def project_disagreements(project: str = typer.Argument(..., help="Project file or URL."),
+                              coders: list[str] = typer.Option(..., "--coder", help="Two coders (give --coder twice)."),
+                              code: Optional[str] = typer.Option(None, help="Only passages with this code."),
+                              out: Path = typer.Option(Path("disagreements.xlsx"), "--out", "-o",
+                                                       help="The Excel sheet to write.")) -> None:
+        """Where two coders disagree, passage by passage, as an Excel sheet for the team meeting."""
+        from .project.project import Project
+
+        with Project.open(project) as p:
+            dis = p.disagreements(coders=coders, code=code)
+            dis.to_excel(out)
+        _console().print(f"{dis!r} -> {out}", markup=False)
         raise typer.Exit(EXIT_OK)
 # --- end of `mcqual project` ------------------------------------------------------------------------
 

@@ -155,6 +155,13 @@ def test_project_input_uses_its_sentences(tmp_path):
         assert main(["project", "agreement", str(tmp_path / "p.mcqual"), "--coder", "AK", "--coder", "MB",
                      "--unit", "sentence", "--out", str(tmp_path / "k.csv")]) == 0
         assert pd.read_csv(tmp_path / "k.csv")["code"].tolist() == ["trust", "cost"]
+        assert main(["project", "agreement", str(tmp_path / "p.mcqual"), "--coder", "AK", "--coder", "MB",
+                     "--out", str(tmp_path / "k.xlsx")]) == 0
+        book = pd.read_excel(tmp_path / "k.xlsx", sheet_name=None)
+        assert list(book) == ["summary", "per code"]
+        assert book["summary"].iloc[0, 0] == "Cohen's kappa, pooled over codes"
+        assert book["per code"]["code"].tolist() == ["trust", "cost"]
+        assert any("Two coders (AK and MB)" in str(v) for v in book["summary"].iloc[:, 1])
 
 
 def test_errors():

@@ -132,3 +132,15 @@ def test_resolve_errors(project):
         d.resolve(0, code="cost", span=(0, 10 ** 6))
     with pytest.raises(ProjectError, match="E367"):
         project.disagreements(coders=["AK", "AK"])
+
+
+def test_cli_disagreements(project, tmp_path, capsys):
+    from mcqual.cli import main
+
+    if "://" in project.path:
+        pytest.skip("the CLI test runs once, on the SQLite store")
+    project.close()
+    assert main(["project", "disagreements", project.path, "--coder", "AK", "--coder", "MB", "--out",
+                 str(tmp_path / "d.xlsx")]) == 0
+    assert "3 passages" in capsys.readouterr().out
+    assert (tmp_path / "d.xlsx").exists()

@@ -363,6 +363,57 @@ class AgreementSummary:
         """The per-code table."""
         return self.per_code.copy()
 
+    def summary_frame(self) -> pd.DataFrame:
+        """The overall figures, one row each: figure, value, n and unit."""
+        o = self.overall
+        rows = [("Cohen's kappa, pooled over codes", o["kappa"], f"{o['n_units']} {self.unit}s x {o['n_codes']} codes"),
+                ("Cohen's kappa per code, median", o["median_kappa"], f"{o['n_codes_both']} codes both coders used"),
+                ("Cohen's kappa per code, min", o["min_kappa"], ""),
+                ("Cohen's kappa per code, max", o["max_kappa"], ""),
+                ("Segment agreement (MAXQDA rule)", o["segment_agreement"],
+                 f"{o['segments_agree']} of {o['segments']} coded segments, overlap >= {self.overlap:.0%}"),
+                ("Krippendorff's cu-alpha", o["cu_alpha"], f"{int(o['cu_alpha_chars'])} overlapping coded characters"),
+                ("Percent agreement (not alone)", o["percent_agreement"], f"{o['n_units']} {self.unit}s")]
+        return pd.DataFrame(rows, columns=["figure", "value", "n and unit"])
+
+    def to_excel(self, path: Any) -> Any:
+        """A workbook for the project file: ``summary`` (figures, what to report and why, the methods
+        paragraph, references) and ``per code``."""
+        from pathlib import Path
+
+        from .._atomic import atomic_write
+
+        a, b = self.coders
+        summary = self.summary_frame()
+        notes = pd.DataFrame({"": ["Report", "Why", "Methods paragraph", *["Reference"] * len(REFERENCES)],
+                              "text": [f"{self.recommended['figure']} = {_f(self.recommended['value'])} "
+                                       f"({self.recommended['n']})", self.recommended["why"], self.methods_text(),
+                                       *REFERENCES]})
+
+        def write(tmp: str) -> None:
+            from openpyxl.styles import Alignment, Font
+
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                summary.to_excel(xw, sheet_name="summary", index=False)
+                notes.to_excel(xw, sheet_name="summary", index=False, startrow=len(summary) + 2)
+                self.per_code.reset_index().to_excel(xw, sheet_name="per code", index=False)
+                ws = xw.sheets["summary"]
+                for col, width in (("A", 36), ("B", 100), ("C", 44)):
+                    ws.column_dimensions[col].width = width
+                for row in ws.iter_rows():
+                    for cell in row:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                for cell in ws[1]:
+                    cell.font = Font(bold=True)
+                pc = xw.sheets["per code"]
+                for j, col in enumerate(self.per_code.reset_index().columns, start=1):
+                    pc.cell(row=1, column=j).font = Font(bold=True)
+                    pc.column_dimensions[pc.cell(row=1, column=j).column_letter].width = 60 if col == "note" else 14
+                pc.freeze_panes = "B2"
+
+        atomic_write(path, write, suffix=".xlsx")
+        return Path(path)
+
 
 def _f(x: Any, digits: int = 3) -> str:
     return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
