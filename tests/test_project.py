@@ -466,7 +466,8 @@ def test_transcript_view_and_project_html(project):
     html = view._repr_html_()
     assert "<mark" in html and "trust (ab)" in html
     assert "codings by ab" in project._repr_html_()
-    name = "study.mcq" if not is_pg(project) else project.path.rsplit("/", 1)[1]
+    name = "study.mcq" if not is_pg(project) else project._store.name
+    assert project.name == name and (not is_pg(project) or name.startswith(project.path.rsplit("=", 1)[1] + " ("))
     assert repr(project).startswith(f"Project({name!r}: 2 transcripts, 1 codings")
     with pytest.raises(ProjectError) as e:
         project.transcript("nope")

@@ -190,6 +190,8 @@ class PostgresStore:
         self.conninfo, self.schema = parse_url(url)
         self.path = redact(url if "schema=" in url or "#" in url else
                            url + ("&" if "?" in url else "?") + f"schema={self.schema}")
+        parts = urlsplit(self.conninfo)
+        self.name = f"{self.schema} ({parts.path.strip('/')} on {parts.hostname or 'localhost'})"
         self.timeout = timeout
         self.durable = durable
         digest = hashlib.blake2b(f"mcqual:{self.schema}".encode(), digest_size=8).digest()

@@ -103,6 +103,11 @@ class Project:
         return self._store.path
 
     @property
+    def name(self) -> str:
+        """A short name: the file's name, or ``schema (database on host)`` for PostgreSQL."""
+        return str(getattr(self._store, "name", "") or Path(self.path).name)
+
+    @property
     def readonly(self) -> bool:
         """Whether the project was opened read-only."""
         return bool(getattr(self._store, "readonly", False))
@@ -484,7 +489,7 @@ class Project:
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"Project({Path(self.path).name!r}: {s['transcripts']} transcripts, {s['codings']} codings, "
+        return (f"Project({self.name!r}: {s['transcripts']} transcripts, {s['codings']} codings, "
                 f"{s['suggestions']} suggestions, {s['events']} events)")
 
     def _repr_html_(self) -> str:
@@ -497,7 +502,7 @@ class Project:
         for c in state.codings.values():
             by_coder[c.coder] = by_coder.get(c.coder, 0) + 1
         rows += [[f"codings by {k}", v] for k, v in sorted(by_coder.items())]
-        return table(["", "n"], rows, caption=f"Project {Path(self.path).name}")
+        return table(["", "n"], rows, caption=f"Project {self.name}")
 
 
 def _shift_evidence(evidence_json: str, old_start: int, a: Any) -> list:
