@@ -177,7 +177,9 @@ def _project_app(app) -> None:
                       rename: list[str] = typer.Option([], "--rename-coder", help="OLD=NEW: rename a coder on the "
                                                                                   "way in (repeatable)."),
                       qdpx_coder: Optional[str] = typer.Option(None, help="Coder of .qdpx codings that name none."),
-                      conflicts: Optional[Path] = typer.Option(None, help="Write the conflicts to this CSV.")) -> None:
+                      conflicts: Optional[Path] = typer.Option(None, help="Write the conflicts to this CSV."),
+                      dry_run: bool = typer.Option(False, "--dry-run", help="Show what would merge; write nothing.")
+                      ) -> None:
         """Merge coders' projects (and .qdpx files) into the team project; merging again adds nothing."""
         from .exchange.merge import merge_projects
 
@@ -187,7 +189,7 @@ def _project_app(app) -> None:
             if not sep or not old or not new:
                 raise typer.BadParameter(f"--rename-coder takes OLD=NEW, not {item!r}")
             coders[old] = new
-        report = merge_projects(sources, into, coders=coders, qdpx_coder=qdpx_coder)
+        report = merge_projects(sources, into, coders=coders, qdpx_coder=qdpx_coder, dry_run=dry_run)
         console = _console()
         console.print(repr(report), markup=False)
         for c in report.conflicts:

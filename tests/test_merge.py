@@ -282,3 +282,16 @@ def test_case_attributes_come_along_team_values_win(tmp_path):
     with mq.Project.open(tmp_path / "team.mcqual") as team:
         attrs = team.attributes()
         assert attrs.loc["int-01", "group"] == "learner" and attrs.loc["int-01", "country"] == "PL"
+
+
+def test_dry_run_writes_nothing(two, tmp_path, store_url):
+    preview = mq.merge_projects([two[0], two[1]], into=tmp_path / "new.mcqual", dry_run=True)
+    assert preview.dry_run and preview.events_added == 4 and not (tmp_path / "new.mcqual").exists()
+    mq.merge_projects([two[0]], into=store_url)
+    with mq.Project.open(store_url) as team:
+        before = team.summary()
+    preview = mq.merge_projects([two[0], two[1]], into=store_url, dry_run=True)
+    assert (preview.events_added, preview.events_skipped) == (2, 2) and "dry run" in repr(preview)
+    with mq.Project.open(store_url) as team:
+        assert team.summary() == before
+    assert mq.merge_projects([two[1]], into=store_url).events_added == 2

@@ -87,7 +87,7 @@ def qdpx_source(qdpx: Any, *, coder: str | None = None, name: str | None = None)
 
 def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0,
                    coders: Mapping[str, str] | None = None, qdpx_coder: str | None = None,
-                   note: str = "") -> MergeReport:
+                   note: str = "", dry_run: bool = False) -> MergeReport:
     """Merge coders' projects into the team project ``into`` (created when missing).
 
     Parameters
@@ -104,6 +104,8 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
         The coder of a ``.qdpx`` whose codings name none.
     note : str
         Stored with a new codebook version.
+    dry_run : bool
+        Report what would merge, write nothing.
 
     Returns
     -------
@@ -122,4 +124,4 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
             out.append(qdpx_source(s, coder=qdpx_coder))
         else:
             out.append(s)
-    return _merge(out, into, min_score=min_score, coders=coders, note=note)
+    return _merge(out, into, min_score=min_score, coders=coders, note=note, dry_run=dry_run)

@@ -45,6 +45,7 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -118,10 +119,12 @@ class MergeReport:
     conflicts: list[dict[str, Any]]
     codebook_version: int | None = None
     by_coder: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
 
     def __repr__(self) -> str:
         re = ", ".join(f"{k}={v}" for k, v in self.reanchored.items() if v)
-        return (f"MergeReport({len(self.sources)} source(s) into {Path(self.into).name!r}: "
+        return (f"MergeReport({'dry run, nothing written: ' if self.dry_run else ''}"
+                f"{len(self.sources)} source(s) into {Path(self.into).name!r}: "
                 f"{self.events_added} events added, {self.events_skipped} already there, "
                 f"{self.transcripts_added} transcripts added, {self.suggestions_added} suggestions, "
                 f"{self.memos_added} memos; re-anchored: {re or 'none'}; {len(self.conflicts)} conflicts)")
@@ -144,7 +147,8 @@ class MergeReport:
         rows += [[f"codings re-anchored: {k}", v] for k, v in self.reanchored.items()]
         if self.codebook_version:
             rows.append(["new codebook version", self.codebook_version])
-        html = table(["", ""], rows, caption=f"Merge into {Path(self.into).name}")
+        html = table(["", ""], rows, caption=f"{'Dry run (nothing written): merge' if self.dry_run else 'Merge'} "
+                                             f"into {Path(self.into).name}")
         moved = [t for t in self.transcripts if t["match"] in ("id", "similar")]
         if moved:
             html += table(["source", "transcript", "team id", "matched by"],
@@ -241,8 +245,12 @@ def _as_source(obj: Any) -> tuple[MergeSource, Any]:
 # ---------------------------------------------------------------------------
 # the merge
 # ---------------------------------------------------------------------------
+class _DryRun(BaseException):
+    """Raised inside the merge transaction to roll a preview back (a BaseException: stores re-raise it)."""
+
+
 def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0,
-                   coders: Mapping[str, str] | None = None, note: str = "") -> MergeReport:
+                   coders: Mapping[str, str] | None = None, note: str = "", dry_run: bool = False) -> MergeReport:
     """Merge coders' projects (paths, open Projects or :class:`MergeSource`) into the team project ``into``.
 
     Parameters
@@ -258,6 +266,9 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
         Rename coders on the way in (``{"me": "AK"}``).
     note : str
         Stored with the new codebook version, if the merge makes one.
+    dry_run : bool
+        Report what the merge would do, then roll it all back (a team file that does not exist yet
+        is not created).
 
     Returns
     -------
@@ -269,11 +280,17 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
     if not sources:
         raise ProjectError("E365", "nothing to merge: give at least one source project")
     close_target = False
+    scratch = None
     if hasattr(into, "_store"):
         target = into
     else:
         into_s = str(into)
-        if "://" not in into_s:
+        if "://" not in into_s and dry_run and not Path(into_s).exists():
+            import tempfile
+
+            scratch = tempfile.TemporaryDirectory()
+            target = Project.create(Path(scratch.name) / Path(into_s).name)
+        elif "://" not in into_s:
             target = Project.create(into_s) if not Path(into_s).exists() else Project.open(into_s)
         else:  # a server store: open the project, or create it in an empty schema
             try:
@@ -285,19 +302,35 @@ def merge_projects(sources: Iterable[Any], into: Any, *, min_score: float = 80.0
         close_target = True
     try:
         rep = _Merge(target, min_score, dict(coders or {}))
-        for obj in sources:
-            if not isinstance(obj, MergeSource) and not hasattr(obj, "_store") and _same(obj, target.path):
-                raise ProjectError("E365", "a project cannot be merged into itself", path=str(obj))
-            src, opened = _as_source(obj)
-            try:
-                rep.add(src, note)
-            finally:
-                if opened is not None:
-                    opened.close()
-        return rep.report()
+
+        def run() -> None:
+            for obj in sources:
+                if not isinstance(obj, MergeSource) and not hasattr(obj, "_store") and _same(obj, target.path):
+                    raise ProjectError("E365", "a project cannot be merged into itself", path=str(obj))
+                src, opened = _as_source(obj)
+                try:
+                    rep.add(src, note)
+                finally:
+                    if opened is not None:
+                        opened.close()
+
+        if not dry_run:
+            run()
+            return rep.report()
+        try:
+            with target._store.write():  # every source's transaction joins this one, then it rolls back
+                run()
+                raise _DryRun
+        except _DryRun:
+            pass
+        target._state_cache = None
+        target._cb_cache = None
+        return dataclasses.replace(rep.report(), dry_run=True, into=str(into))
     finally:
         if close_target:
             target.close()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def _same(a: Any, b: str) -> bool:
@@ -408,8 +441,6 @@ class _Merge:
             mine = merged.get(c.id)
             if mine is None:
                 parent = c.parent if c.parent in merged else None
-                import dataclasses
-
                 merged = merged.add_code(dataclasses.replace(c, parent=parent), by=f"merge {Path(src.name).name}")
                 self.conflict(src, "added", c.id, "", c.label, "a code only this coder had; added to the team "
                                                                 "codebook")
