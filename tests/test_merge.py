@@ -295,3 +295,18 @@ def test_dry_run_writes_nothing(two, tmp_path, store_url):
     with mq.Project.open(store_url) as team:
         assert team.summary() == before
     assert mq.merge_projects([two[1]], into=store_url).events_added == 2
+
+
+def test_codes_renamed_in_the_team_meanwhile_follow(two, tmp_path):
+    import shutil
+
+    team_path = tmp_path / "team.mcqual"
+    mq.merge_projects([two[0]], into=team_path)
+    shutil.copy(two[1], tmp_path / "mb_late.mcqual")  # MB's file was handed out before the rename
+    with mq.Project.open(team_path, coder="lead") as team:
+        team.rename_code("trust", "confidence")
+    rep = mq.merge_projects([tmp_path / "mb_late.mcqual"], into=team_path)
+    assert not [c for c in rep.conflicts if c["kind"] == "added"]
+    with mq.Project.open(team_path) as team:
+        assert "trust" not in team.codebook() and "confidence" in team.codebook()
+        assert set(team.codings(coder="MB")["code"]) == {"confidence", "employer"}

@@ -353,12 +353,18 @@ class _Merge:
         self.conflicts: list[dict[str, Any]] = []
         self.cb_version: int | None = None
         self.by_coder: dict[str, int] = {}
+        self.team_map: dict[str, str] = {}
 
     def report(self) -> MergeReport:
         c = self.counts
         return MergeReport(self.p.path, tuple(self.names), c["transcripts"], c["events"], c["skipped"],
                            c["suggestions"], c["memos"], dict(self.reanchored), self.transcripts, self.conflicts,
                            self.cb_version, dict(self.by_coder))
+
+    def _code(self, src: MergeSource, code: str) -> str:
+        """A source's code as the team calls it now: the coder's own renames, then the team's."""
+        code = src.code_map.get(code, code)
+        return self.team_map.get(code, code)
 
     def conflict(self, src: MergeSource, kind: str, code: str, team: Any, theirs: Any, note: str) -> None:
         self.conflicts.append({"source": src.name, "kind": kind, "code": code, "team": team, "theirs": theirs,
@@ -369,6 +375,7 @@ class _Merge:
         self.names.append(src.name)
         store = self.store
         with store.write():
+            self.team_map = self.p._code_map()  # renames and merges of codes made in the team project
             tmap, anchors = self._transcripts(src)
             self._codebook(src, note)
             smap = self._suggestions(src, tmap, anchors)
@@ -438,6 +445,12 @@ class _Merge:
             return
         merged = team
         for c in cb:
+            now = self.team_map.get(c.id, c.id)
+            if now != c.id:  # the team renamed or merged this code since the coder's copy was made
+                if now not in merged:
+                    self.conflict(src, "renamed", c.id, now, c.id, "renamed in the team project, but the new code "
+                                  "is not in the team codebook")
+                continue
             mine = merged.get(c.id)
             if mine is None:
                 parent = c.parent if c.parent in merged else None
@@ -469,7 +482,7 @@ class _Merge:
         for r in src.suggestions:
             tid = tmap.get(r[1], r[1])
             a, b, status = self._span(anchors, r[1], r[2], r[3])
-            code = src.code_map.get(r[4], r[4])
+            code = self._code(src, r[4])
             best = max(index.get((tid, code), []), key=lambda c: _iou(a, b, c[1], c[2]), default=None)
             if best is not None and _iou(a, b, best[1], best[2]) >= SAME_SPAN:
                 smap[r[0]] = best[0]
@@ -525,7 +538,7 @@ class _Merge:
             a, b, status = self._span(anchors, r[TID], r[START], r[END])
             code = r[CODE]
             if code is not None and kind in ("code", "accept", "reject"):
-                code = src.code_map.get(code, code)
+                code = self._code(src, code)
             row = {"kind": kind, "coder": self.coders.get(r[CODER], r[CODER]), "created_at": r[AT],
                    "transcript_id": tmap.get(r[TID], r[TID]) if r[TID] is not None else None,
                    "start": a, "end": b, "code": code,
@@ -575,7 +588,7 @@ class _Merge:
             pending.append(r[0])
             rows.append({"coder": self.coders.get(r[1], r[1]), "created_at": r[2], "target": r[3],
                          "transcript_id": tmap.get(r[4], r[4]) if r[4] is not None else None, "start": a, "end": b,
-                         "code": src.code_map.get(r[7], r[7]) if r[7] else r[7],
+                         "code": self._code(src, r[7]) if r[7] else r[7],
                          "coding_id": emap.get(r[8]) if r[8] is not None else None,
                          "suggestion_id": smap.get(r[9]) if r[9] is not None else None,
                          "replaces": r[10], "text": r[11], "payload": p})
