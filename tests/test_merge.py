@@ -1,7 +1,6 @@
 """Merging coders' project files: transcripts by content, re-anchoring, codebook conflicts, once-only events."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import mcqual as mq
