@@ -97,7 +97,7 @@ def _app():
         raise typer.Exit(EXIT_FAILED if corpus.errors else EXIT_OK)
 
     @app.command()
-    def export(project: Path = typer.Argument(..., help="A project file (.mcqual)."),
+    def export(project: str = typer.Argument(..., help="A project file (.mcqual) or postgresql://...?schema= URL."),
                out: Path = typer.Option(Path("outputs"), "--out", "-o")) -> None:
         """Export a project's matrices, report and REFI-QDA file."""
         from .pipeline import export_stage, open_project
@@ -170,6 +170,27 @@ def _project_app(app) -> None:
         report = copy_project(source, dest)
         _console().print(str(report), markup=False)
         raise typer.Exit(EXIT_OK)
+
+    @project_app.command("check")
+    def project_check(target: str = typer.Argument(..., help="Project file or postgresql:// URL.")) -> None:
+        """Open a project read-only and report its store, schema version, counts and integrity (exit 1 if damaged)."""
+        from .project.storage import open_store
+
+        import mcqual as mq
+
+        store = open_store(target, readonly=True)
+        with mq.Project(store) as p:
+            ok = p.integrity_check()
+            kind = {"SQLiteStore": "an SQLite file", "PostgresStore": "a PostgreSQL schema"}.get(
+                type(store).__name__, type(store).__name__)
+            console = _console()
+            console.print(f"{p.name}: {kind}, schema version {store.schema_version()}"
+                          f"{', opened read-only' if p.readonly else ''}", markup=False, soft_wrap=True)
+            console.print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in p.summary().items()),
+                          markup=False, soft_wrap=True)
+            console.print(f"integrity: {ok}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_OK if ok == "ok" else EXIT_FAILED)
+
     @project_app.command("merge")
     def project_merge(sources: list[str] = typer.Argument(..., help="Coders' project files (or URLs) and .qdpx files."),
                       into: str = typer.Option(..., "--into", "-i", help="The team project (file or URL); "

@@ -126,3 +126,12 @@ def test_cli_project_copy_and_backup(tmp_path, store_url, capsys):
     assert "E360" in capsys.readouterr().err
     assert main(["project", "backup", store_url, str(tmp_path / "b.mcqual"), "--overwrite"]) == 0
     assert tables(tmp_path / "b.mcqual")[0] == tables(src)[0]
+
+
+def test_cli_project_check_and_export_take_a_url(tmp_path, store_url, capsys):
+    rich_project(store_url).close()
+    assert main(["project", "check", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "schema version 3" in out and "3 memos" in out and "integrity: ok" in out
+    assert main(["export", store_url, "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "mcqual_project.qdpx").exists()
