@@ -135,3 +135,34 @@ def test_cli_project_check_and_export_take_a_url(tmp_path, store_url, capsys):
     assert "schema version 3" in out and "3 memos" in out and "integrity: ok" in out
     assert main(["export", store_url, "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "mcqual_project.qdpx").exists()
+
+
+@pytest.mark.postgres
+def test_a_failed_copy_into_an_administrators_schema_keeps_the_schema(tmp_path, pg_url):
+    """An institute's admin made the schema (with grants): a failed copy empties it, never drops it."""
+    import psycopg
+
+    from mcqual.project.pgstore import PostgresStore, parse_url
+
+    conninfo, schema = parse_url(pg_url)
+    with psycopg.connect(conninfo, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    src = tmp_path / "source.mcqual"
+    rich_project(src).close()
+    orig = PostgresStore.load_rows
+
+    def broken(self, table, columns, rows):
+        if table == "events":
+            raise RuntimeError("connection gone")
+        return orig(self, table, columns, rows)
+
+    PostgresStore.load_rows = broken
+    try:
+        with pytest.raises(RuntimeError):
+            mq.copy_project(src, pg_url)
+    finally:
+        PostgresStore.load_rows = orig
+    with psycopg.connect(conninfo, autocommit=True) as con:
+        assert con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+        assert con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s", (schema,)).fetchone()[0] == 0
+    assert mq.copy_project(src, pg_url).verified  # and the copy can be repeated there

@@ -192,6 +192,9 @@ def test_readonly_detection_without_privileges(tmp_path, monkeypatch):
     assert _ro_uri(str(path)).endswith("mode=ro&immutable=1")
     with mq.Project.open(path) as p:
         assert p.readonly and len(p.codings()) == 1
+    (tmp_path / "study.mcqual-wal").write_bytes(b"\0" * 64)  # a side file left by someone else's crash
+    with pytest.warns(UserWarning, match="cannot be read from a read-only folder"):
+        mq.Project.open(path).close()
 
 
 # -- 3. a full disk ------------------------------------------------------------------------------

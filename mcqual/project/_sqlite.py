@@ -30,6 +30,12 @@ def _ro_uri(path: str) -> str:
     uri = f"file:{quote(str(p))}?mode=ro"
     if not os.access(p.parent, os.W_OK) and not Path(str(p) + "-shm").exists():
         uri += "&immutable=1"
+        wal = Path(str(p) + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            import warnings
+
+            warnings.warn(f"{p.name}-wal holds changes that cannot be read from a read-only folder; copy "
+                          f"{p.name} and {wal.name} to a writable folder to see them", stacklevel=4)
     return uri
 
 

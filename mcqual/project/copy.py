@@ -82,8 +82,8 @@ def _store_of(target: Any, *, readonly: bool | None = None):
 def _discard(store: Any, dest: Any) -> None:
     """Remove a half-made destination (our own, just created)."""
     try:
-        if hasattr(store, "drop"):
-            store.drop()
+        if hasattr(store, "drop"):  # a schema an administrator made (with grants) stays, emptied
+            store.drop(schema=bool(getattr(store, "created_schema", True)))
         store.close()
     finally:
         if not is_url(dest):

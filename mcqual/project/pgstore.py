@@ -201,6 +201,7 @@ class PostgresStore:
         self._mode = ""
         self._con: Any = None
         self.closed = False
+        self.created_schema = False  # set by create() when it made the schema
         self._connect()
 
     # -- connection -------------------------------------------------------------
@@ -274,6 +275,7 @@ class PostgresStore:
                     store._con.execute(f'CREATE SCHEMA "{store.schema}"')
                 except Exception as exc:  # noqa: BLE001
                     raise store._error(exc, "creating the schema") from None
+                store.created_schema = True
             store._migrate()
         except BaseException:
             store.close()
@@ -324,10 +326,20 @@ class PostgresStore:
         except Exception:  # pragma: no cover
             pass
 
-    def drop(self) -> None:
-        """Drop the project's schema with everything in it (irreversible; for tests and clean-up)."""
+    def drop(self, *, schema: bool = True) -> None:
+        """Drop the project's schema with everything in it (irreversible; for tests and clean-up).
+
+        ``schema=False`` drops only mcqual's tables and function, keeping a schema an administrator
+        made (with its grants)."""
         self._alive()
-        self._con.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        if schema:
+            self._con.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            return
+        from .storage import TABLES
+
+        for table in reversed(list(TABLES)):
+            self._con.execute(f'DROP TABLE IF EXISTS "{self.schema}".{table} CASCADE')
+        self._con.execute(f'DROP FUNCTION IF EXISTS "{self.schema}".mcqual_append_only() CASCADE')
 
     def schema_version(self) -> int:
         if not self._has_table("project_info"):
