@@ -290,7 +290,8 @@ class AgreementSummary:
             excl += (f" {one} code{'s were' if one != 1 else ' was'} used by one coder only (κ = 0 by "
                      f"construction; see the table).")
         if none:
-            excl += f" {none} code{'s were' if none != 1 else ' was'} used by neither coder in these {study}."
+            here = f"this {study[:-1] if study.endswith('s') else study}" if self.n_transcripts == 1 else f"these {study}"
+            excl += f" {none} code{'s were' if none != 1 else ' was'} used by neither coder in {here}."
         unit_word = {"turn": "speaker turn", "sentence": "sentence", "character": "character"}[self.unit]
         what = study[:-1] if self.n_transcripts == 1 and study.endswith("s") else study
         text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {what} with a codebook of "
@@ -386,6 +387,7 @@ class AgreementSummary:
         a, b = self.coders
         summary = self.summary_frame()
         notes = pd.DataFrame({"": ["Report", "Why", "Methods paragraph", *["Reference"] * len(REFERENCES)],
+                              " ": "",
                               "text": [f"{self.recommended['figure']} = {_f(self.recommended['value'])} "
                                        f"({self.recommended['n']})", self.recommended["why"], self.methods_text(),
                                        *REFERENCES]})
@@ -398,11 +400,19 @@ class AgreementSummary:
                 notes.to_excel(xw, sheet_name="summary", index=False, startrow=len(summary) + 2)
                 self.per_code.reset_index().to_excel(xw, sheet_name="per code", index=False)
                 ws = xw.sheets["summary"]
-                for col, width in (("A", 36), ("B", 100), ("C", 44)):
+                widths = {"A": 36, "B": 10, "C": 100}
+                for col, width in widths.items():
                     ws.column_dimensions[col].width = width
                 for row in ws.iter_rows():
+                    lines = 1
                     for cell in row:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
+                        if isinstance(cell.value, float):
+                            cell.number_format = "0.000"
+                        elif isinstance(cell.value, str):
+                            lines = max(lines, -(-len(cell.value) // widths[cell.column_letter]))
+                    ws.row_dimensions[row[0].row].height = 15 * lines
+                ws.cell(row=len(summary) + 3, column=1).font = Font(bold=True)
                 for cell in ws[1]:
                     cell.font = Font(bold=True)
                 pc = xw.sheets["per code"]
@@ -410,6 +420,11 @@ class AgreementSummary:
                     pc.cell(row=1, column=j).font = Font(bold=True)
                     pc.column_dimensions[pc.cell(row=1, column=j).column_letter].width = 60 if col == "note" else 14
                 pc.freeze_panes = "B2"
+                for sheet in (ws, pc):  # print landscape, one page wide
+                    sheet.page_setup.orientation = "landscape"
+                    sheet.page_setup.fitToWidth = 1
+                    sheet.page_setup.fitToHeight = 0
+                    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
         atomic_write(path, write, suffix=".xlsx")
         return Path(path)

@@ -369,16 +369,39 @@ class Disagreements:
                     ws.cell(row=1, column=j).font = Font(bold=True)
                 kind_col = list(view.columns).index("kind") + 1
                 for i in range(2, len(view) + 2):
-                    for j in range(1, len(view.columns) + 1):
-                        ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = 1
+                    for j, col in enumerate(view.columns, start=1):
+                        cell = ws.cell(row=i, column=j)
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                        lines = max(lines, _lines(cell.value, widths.get(col, 14)))
+                    ws.row_dimensions[i].height = min(15 * lines, 400)  # wrapped text: Excel does not grow rows
                     kind = ws.cell(row=i, column=kind_col).value
                     fill = "FF" + _KIND_COLORS.get(kind, "#ffffff").lstrip("#").upper()
                     ws.cell(row=i, column=kind_col).fill = PatternFill("solid", fgColor=fill)
                 ws.freeze_panes = "C2"
                 ws.auto_filter.ref = ws.dimensions
+                _print_wide(ws)
 
         atomic_write(path, write, suffix=".xlsx")
         return Path(path)
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` characters wide (a row-height estimate)."""
+    if value is None:
+        return 1
+    import math
+
+    return sum(max(1, math.ceil(len(part) / max(width - 1, 1))) for part in str(value).split("\n"))
+
+
+def _print_wide(ws: Any) -> None:
+    """Print landscape, all columns on one page width (a handout for the team meeting)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _record(project: Any, tid: str, items: list[tuple[int, int, str]], coder: str, payload: dict) -> list[int]:
