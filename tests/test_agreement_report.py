@@ -161,7 +161,7 @@ def test_project_input_uses_its_sentences(tmp_path):
         assert list(book) == ["summary", "per code"]
         assert book["summary"].iloc[0, 0] == "Cohen's kappa, pooled over codes"
         assert book["per code"]["code"].tolist() == ["trust", "cost"]
-        assert any("Two coders (AK and MB)" in str(v) for v in book["summary"].iloc[:, 1])
+        assert any("Two coders (AK and MB)" in str(v) for v in book["summary"].to_numpy().ravel())
 
 
 def test_errors():
