@@ -85,7 +85,7 @@ def test_team_copy_merged_back_brings_only_new_events(two, tmp_path):
     assert mq.merge_projects([tmp_path / "laptop.mcqual"], into=team_path).events_added == 0
 
 
-def test_uncode_and_undo_references_are_remapped(tmp_path):
+def test_uncode_and_undo_references_are_remapped(tmp_path, store_url):
     ak = coder_project(tmp_path / "ak.mcqual", "AK", quotes=[("Costs matter to them.", "cost")])
     mb = coder_project(tmp_path / "mb.mcqual", "MB")
     a = mb.code("int-01", *span(T.text, "I trust badges from universities."), "trust")
@@ -95,8 +95,8 @@ def test_uncode_and_undo_references_are_remapped(tmp_path):
     mb.uncode(b)
     expected = key_set(mb)
     ak.close(), mb.close()
-    mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=tmp_path / "team.mcqual")
-    with mq.Project.open(tmp_path / "team.mcqual") as team:
+    mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=store_url)
+    with mq.Project.open(store_url) as team:
         assert key_set(team, "MB") == expected
         hist = team.history(coder="MB")
         assert hist["kind"].tolist() == ["code", "code", "uncode", "undo", "uncode"]
@@ -104,7 +104,7 @@ def test_uncode_and_undo_references_are_remapped(tmp_path):
         assert int(undo["target_event"]) == int(hist[hist["kind"] == "uncode"].iloc[0]["event_id"])
 
 
-def test_a_coders_edited_transcript_copy_is_reanchored(tmp_path):
+def test_a_coders_edited_transcript_copy_is_reanchored(tmp_path, store_url):
     coder_project(tmp_path / "ak.mcqual", "AK", quotes=[("I trust badges from universities.", "trust")]).close()
     # MB fixed a typo on her laptop ("so." -> "so!") and added a word before her codings
     edited = [TURNS[0], ("R", "Honestly, I trust badges from universities. Private providers less so!"), *TURNS[2:]]
@@ -113,10 +113,10 @@ def test_a_coders_edited_transcript_copy_is_reanchored(tmp_path):
                   quotes=[("I trust badges from universities.", "trust"), ("Employers ask for proof of skills.",
                                                                            "employer"),
                           ("Private providers less so!", "trust")]).close()
-    rep = mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=tmp_path / "team.mcqual")
+    rep = mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=store_url)
     assert rep.transcripts[1]["match"] == "id"
     assert rep.reanchored["moved"] == 2 and rep.reanchored["fuzzy"] == 1
-    with mq.Project.open(tmp_path / "team.mcqual") as team:
+    with mq.Project.open(store_url) as team:
         mb = team.codings(coder="MB").sort_values("start")
         snips = mb["snippet"].tolist()
         assert snips[0] == "I trust badges from universities." and snips[2] == "Employers ask for proof of skills."
@@ -147,7 +147,7 @@ def test_codebook_conflicts_are_reported(tmp_path):
         assert "Conflicts" in rep._repr_html_()
 
 
-def test_suggestions_and_decisions_keep_pointing_at_each_other(tmp_path):
+def test_suggestions_and_decisions_keep_pointing_at_each_other(tmp_path, store_url):
     class Keyword:
         source = "kw"
 
@@ -165,9 +165,9 @@ def test_suggestions_and_decisions_keep_pointing_at_each_other(tmp_path):
         sid = int(p.suggestions()["suggestion_id"].iloc[-1])
         (p.accept if who == "AK" else p.reject)(sid)
         p.close()
-    rep = mq.merge_projects([tmp_path / "AK.mcqual", tmp_path / "MB.mcqual"], into=tmp_path / "team.mcqual")
+    rep = mq.merge_projects([tmp_path / "AK.mcqual", tmp_path / "MB.mcqual"], into=store_url)
     assert rep.suggestions_added == 2  # two turns say "trust"; MB's copies match AK's
-    with mq.Project.open(tmp_path / "team.mcqual") as team:
+    with mq.Project.open(store_url) as team:
         s = team.suggestions(None)
         assert len(s) == 2
         decided = s[s["decided_by"] != ""]
@@ -180,7 +180,7 @@ def test_suggestions_and_decisions_keep_pointing_at_each_other(tmp_path):
         assert c["suggestion_id"].tolist() == decided["suggestion_id"].tolist()
 
 
-def test_memos_are_merged_once_with_their_targets(tmp_path):
+def test_memos_are_merged_once_with_their_targets(tmp_path, store_url):
     p = coder_project(tmp_path / "mb.mcqual", "MB")
     cid = p.code("int-01", *span(T.text, "Costs matter to them."), "cost")
     at = "2026-01-01T00:00:00.000000Z"
@@ -190,10 +190,10 @@ def test_memos_are_merged_once_with_their_targets(tmp_path):
                             "coding_id": cid, "replaces": first, "text": "cost, as employers see it"}])
     p.close()
     coder_project(tmp_path / "ak.mcqual", "AK", quotes=[("I trust badges from universities.", "trust")]).close()
-    rep = mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=tmp_path / "team.mcqual")
+    rep = mq.merge_projects([tmp_path / "ak.mcqual", tmp_path / "mb.mcqual"], into=store_url)
     assert rep.memos_added == 2
-    assert mq.merge_projects([tmp_path / "mb.mcqual"], into=tmp_path / "team.mcqual").memos_added == 0
-    with mq.Project.open(tmp_path / "team.mcqual") as team:
+    assert mq.merge_projects([tmp_path / "mb.mcqual"], into=store_url).memos_added == 0
+    with mq.Project.open(store_url) as team:
         rows = team._store.memo_rows()
         mb_coding = int(team.codings(coder="MB")["coding_id"].iloc[0])
         assert [r[8] for r in rows] == [mb_coding, mb_coding]  # coding ids remapped
