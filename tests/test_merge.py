@@ -309,3 +309,13 @@ def test_codes_renamed_in_the_team_meanwhile_follow(two, tmp_path):
     with mq.Project.open(team_path) as team:
         assert "trust" not in team.codebook() and "confidence" in team.codebook()
         assert set(team.codings(coder="MB")["code"]) == {"confidence", "employer"}
+
+
+def test_one_coder_id_from_two_files_is_flagged(tmp_path):
+    coder_project(tmp_path / "a.mcqual", "me", quotes=[("Costs matter to them.", "cost")]).close()
+    coder_project(tmp_path / "b.mcqual", "me", quotes=[("Private providers less so.", "trust")]).close()
+    rep = mq.merge_projects([tmp_path / "a.mcqual", tmp_path / "b.mcqual"], into=tmp_path / "team.mcqual")
+    assert [c["kind"] for c in rep.conflicts] == ["coder"] and "'me'" in rep.conflicts[0]["note"]
+    fixed = mq.merge_projects([tmp_path / "a.mcqual"], into=tmp_path / "team2.mcqual", coders={"me": "AK"})
+    fixed2 = mq.merge_projects([tmp_path / "b.mcqual"], into=tmp_path / "team2.mcqual", coders={"me": "MB"})
+    assert fixed.by_coder == {"AK": 1} and fixed2.by_coder == {"MB": 1} and not fixed2.conflicts

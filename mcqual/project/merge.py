@@ -354,8 +354,15 @@ class _Merge:
         self.cb_version: int | None = None
         self.by_coder: dict[str, int] = {}
         self.team_map: dict[str, str] = {}
+        self.coder_sources: dict[str, set[str]] = {}
 
     def report(self) -> MergeReport:
+        for who, names in sorted(self.coder_sources.items()):
+            if len(names) > 1:  # two files brought new codings under one coder id: two people, or one on two machines?
+                self.conflicts.append({"source": ", ".join(sorted(names)), "kind": "coder", "code": "", "team": who,
+                                       "theirs": who, "note": f"new codings by {who!r} came from {len(names)} files; "
+                                       f"if these are different people, merge again with coders={{{who!r}: ...}} "
+                                       f"on a fresh team file"})
         c = self.counts
         return MergeReport(self.p.path, tuple(self.names), c["transcripts"], c["events"], c["skipped"],
                            c["suggestions"], c["memos"], dict(self.reanchored), self.transcripts, self.conflicts,
@@ -552,6 +559,7 @@ class _Merge:
             if kind in ("code", "accept"):
                 self.reanchored[status] += 1 if r[TID] in anchors else 0
                 self.by_coder[row["coder"]] = self.by_coder.get(row["coder"], 0) + 1
+                self.coder_sources.setdefault(row["coder"], set()).add(src.name)
                 if status in ("fuzzy", "orphaned"):
                     quote = anchors[r[TID]].old[r[START]:r[END]]
                     rows.append({"kind": "reanchor", "coder": "mcqual", "created_at": r[AT],
