@@ -298,3 +298,27 @@ def test_the_storage_guide_examples_run(root, tmp_path, monkeypatch, capsys):
     finally:
         for m in made:
             drop_pg_schema(m)
+
+
+def test_a_project_on_a_network_drive_warns(tmp_path, monkeypatch):
+    from mcqual.project import _sqlite
+
+    mounts = tmp_path / "mounts"
+    share = tmp_path / "share"
+    share.mkdir()
+    mounts.write_text(f"/dev/vda1 / ext4 rw 0 0\n//fs/qual {share} cifs rw 0 0\n"
+                      f"fs:/home {tmp_path / 'other'} nfs4 rw 0 0\n")
+    assert _sqlite.network_filesystem(share / "study.mcqual", mounts=str(mounts)) == "cifs"
+    assert _sqlite.network_filesystem(tmp_path / "local.mcqual", mounts=str(mounts)) is None
+    real = _sqlite.network_filesystem
+    monkeypatch.setattr(_sqlite, "network_filesystem", lambda p: real(p, mounts=str(mounts)))
+    with pytest.warns(UserWarning, match=r"network drive \(cifs\).*PostgreSQL"):
+        mq.Project.create(share / "study.mcqual").close()
+    with pytest.warns(UserWarning, match="network drive"):
+        mq.Project.open(share / "study.mcqual").close()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mq.Project.open(share / "study.mcqual", readonly=True).close()  # reading is safe: no warning
+        mq.Project.create(tmp_path / "local.mcqual").close()

@@ -67,4 +67,51 @@ def _translate(exc: sqlite3.Error, path: str, doing: str) -> ProjectError | None
     return None
 
 
-__all__ = ["writable"]
+#: file systems on which SQLite's locks cannot be trusted by several computers at once
+NETWORK_FS = ("nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "afs", "ceph", "glusterfs", "fuse.rclone",
+              "davfs", "fuse.davfs2", "lustre", "gpfs")
+
+
+def network_filesystem(path: str | Path, mounts: str = "/proc/mounts") -> str | None:
+    """The network file system type ``path`` lives on (``'nfs4'``, ``'cifs'``…), or None.
+
+    Linux reads ``/proc/mounts`` (the longest mount point above ``path``); on Windows a
+    ``\\\\server\\share`` path counts as a network share. Elsewhere: None (unknown).
+
+    Examples
+    --------
+    >>> network_filesystem("/", mounts="/nonexistent") is None
+    True
+    """
+    p = str(Path(path).resolve())
+    if os.name == "nt":  # pragma: no cover - Windows
+        return "smb" if p.startswith("\\\\") else None
+    try:
+        with open(mounts, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        if (p == point or p.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind if kind in NETWORK_FS else None
+
+
+def warn_if_network(path: str | Path) -> None:
+    """Warn once per open when a writable project lives on a network file system."""
+    kind = network_filesystem(path)
+    if kind:
+        import warnings
+
+        warnings.warn(f"{Path(path).name} is on a network drive ({kind}): SQLite's locks are not reliable there, "
+                      "and two computers writing the project at once can damage it. Code on a local copy and "
+                      "copy it back, or keep the team project in PostgreSQL (docs/howto/storage.md).",
+                      stacklevel=5)
+
+
+__all__ = ["NETWORK_FS", "network_filesystem", "warn_if_network", "writable"]

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
-from ._sqlite import _ro_uri, _translate, writable
+from ._sqlite import _ro_uri, _translate, warn_if_network, writable
 from .storage import EVENT_FIELDS, MEMO_FIELDS, SUGGESTION_FIELDS, UNDOABLE
 
 #: 'mcqu' — marks an SQLite file as an mcqual project
@@ -241,6 +241,7 @@ class SQLiteStore:
             raise ProjectError("E301", "a file already exists here", path=p)
         if not p.parent.exists():
             raise ProjectError("E300", f"the folder {p.parent} does not exist", path=p)
+        warn_if_network(p.parent)
         store = cls(p, **kwargs)
         store._migrate()
         return store
@@ -264,6 +265,8 @@ class SQLiteStore:
             raise ProjectError("E303", "the file is not an SQLite database", path=p)
         if readonly is None:
             readonly = not writable(p)
+        if not readonly:
+            warn_if_network(p)
         store = cls(p, readonly=readonly, **kwargs)
         try:
             app = store._con.execute("PRAGMA application_id").fetchone()[0]
