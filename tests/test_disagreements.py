@@ -144,3 +144,22 @@ def test_cli_disagreements(project, tmp_path, capsys):
                  str(tmp_path / "d.xlsx")]) == 0
     assert "3 passages" in capsys.readouterr().out
     assert (tmp_path / "d.xlsx").exists()
+
+
+def test_final_codings_after_resolving(project):
+    d = project.disagreements(coders=["AK", "MB"], include_agreements=True)
+    with pytest.raises(ProjectError, match="E367"):
+        project.disagreements(coders=["AK", "MB"]).final_codings()
+    row = d.frame.index[d.frame["kind"] == "different code"][0]
+    d.resolve(int(row), code="employer")
+    d = project.disagreements(coders=["AK", "MB"], include_agreements=True)
+    final = d.final_codings()
+    assert final[["code", "from", "snippet"]].values.tolist() == [
+        ["employer", "resolved", "Employers ask for proof."],
+        ["agree", "agreed", "We agree on this sentence."]]
+    assert set(final["coder"]) == {"consensus"}
+    union = d.final_codings(open="union")
+    assert len(union) == 5  # + AK's cost, AK's and MB's different spans of cost
+    assert d.final_codings(open="first")["from"].tolist().count("open: AK") == 2
+    with pytest.raises(ProjectError, match="E367"):
+        d.final_codings(open="all")

@@ -161,7 +161,7 @@ def disagreements(self, coders: Sequence[str] | None = None, code: str | None = 
     frame = pd.DataFrame(out, columns=cols)
     for k in ("start", "end"):
         frame[k] = frame[k].astype("int64")
-    return Disagreements(self, tuple(coders), code, frame, {r[0]: r for r in rows})
+    return Disagreements(self, tuple(coders), code, frame, {r[0]: r for r in rows}, include_agreements)
 
 
 def _overlaps(key: str, tid: str, s: int, e: int) -> bool:
@@ -214,12 +214,13 @@ class Disagreements:
     code: str | None
     frame: Any
     _rows: dict
+    include_agreements: bool = False
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def counts(self) -> dict[str, int]:
-        """Passages per kind of disagreement."""
+        """Passages per kind of disagreement (and agreement, when listed)."""
         return {k: int((self.frame["kind"] == k).sum()) for k in KINDS if (self.frame["kind"] == k).any()}
 
     def __repr__(self) -> str:
@@ -288,6 +289,55 @@ class Disagreements:
                                                "payload": {"resolves": row["passage"]}}
                                               for i, (a, b, c) in zip(ids, items)])
         return ids
+
+    def final_codings(self, *, open: str = "drop", consensus: str = CONSENSUS):
+        """The coding set to analyse after resolving: one coding per agreed code and span.
+
+        Passages where the two coders agree give their (shared) codings; resolved passages give the
+        consensus coder's codings; consensus codings outside any passage are kept too. Passages
+        still open: ``"drop"`` (default) leaves them out, ``"first"`` takes the first coder's
+        codings, ``"union"`` both coders' (a code on the same span once). Rows have the
+        ``coder`` column set to ``consensus`` and a ``from`` column saying where each came from.
+
+        Needs the view built with ``include_agreements=True`` (``project.disagreements(...,
+        include_agreements=True)``); E367 otherwise.
+        """
+        import pandas as pd
+
+        if open not in ("drop", "first", "union"):
+            raise ProjectError("E367", f"open must be 'drop', 'first' or 'union', not {open!r}", path=self.project.path)
+        if not self.include_agreements:
+            raise ProjectError("E367", "final_codings needs the agreements too", path=self.project.path,
+                               hint="Build the view with project.disagreements(coders, include_agreements=True).")
+        a, b = self.coders
+        cons = self.project.codings(coder=consensus)
+        cons_spans = list(zip(cons["transcript_id"], cons["start"], cons["end"], cons["code"]))
+        rows: list[tuple] = []
+        covered = set()
+        for r in self.frame.to_dict("records"):
+            tid, s, e = r["transcript_id"], int(r["start"]), int(r["end"])
+            mine = [self._rows[c] for c in r["coding_ids"]]
+            if r["status"] == "resolved":
+                for i, (t, cs, ce, code) in enumerate(cons_spans):
+                    if t == tid and cs < e and ce > s:
+                        rows.append((t, cs, ce, code, "resolved"))
+                        covered.add(i)
+            elif r["kind"] == "agree":
+                rows += [(x[1], x[2], x[3], x[4], "agreed") for x in mine if x[5] == a]
+            elif open == "first":
+                rows += [(x[1], x[2], x[3], x[4], f"open: {a}") for x in mine if x[5] == a]
+            elif open == "union":
+                rows += [(x[1], x[2], x[3], x[4], f"open: {x[5]}") for x in mine]
+        rows += [(*cons_spans[i], "consensus") for i in range(len(cons_spans)) if i not in covered]
+        df = pd.DataFrame(rows, columns=["transcript_id", "start", "end", "code", "from"])
+        df = df.drop_duplicates(["transcript_id", "start", "end", "code"]).sort_values(
+            ["transcript_id", "start", "code"], ignore_index=True)
+        texts = self.project._store.transcript_texts(set(df["transcript_id"])) if len(df) else {}
+        df.insert(4, "coder", consensus)
+        df["snippet"] = [texts[t][x:y] for t, x, y in zip(df["transcript_id"], df["start"], df["end"])]
+        for k in ("start", "end"):
+            df[k] = df[k].astype("int64")
+        return df
 
     # -- views -------------------------------------------------------------------------
     def _side(self, row: Any, who: str, text: str, s: int) -> str:
