@@ -302,3 +302,16 @@ def test_a_database_that_is_not_utf8_is_refused(pg_url):
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.close()
+
+
+def test_a_readonly_session_reads_and_the_server_refuses_writes(pg_url):
+    import psycopg
+
+    filled(pg_url).close()
+    with mq.Project.open(pg_url, readonly=True, coder="ab") as p:
+        assert p.readonly and len(p.corpus()) == 1
+        with pytest.raises(ProjectError) as e:
+            p.code("t", 0, 5, "trust")
+        assert e.value.code == "E351"
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):  # not only Python: the session itself
+            p._store._con.execute("INSERT INTO project_info VALUES ('x', 'y')")

@@ -75,8 +75,7 @@ def _store_of(target: Any, *, readonly: bool | None = None):
         return inner, False
     if hasattr(target, "table_rows"):
         return target, False
-    kwargs = {} if is_url(target) else {"readonly": readonly}
-    return open_store(target, **kwargs), True
+    return open_store(target, readonly=readonly), True
 
 
 def _discard(store: Any, dest: Any) -> None:

@@ -183,9 +183,8 @@ class PostgresStore:
         last few commits; never corrupts).
     """
 
-    readonly = False
-
-    def __init__(self, url: str, *, timeout: float = 30.0, durable: bool = True) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0, durable: bool = True, readonly: bool = False) -> None:
+        self.readonly = bool(readonly)
         self.url = url
         self.conninfo, self.schema = parse_url(url)
         self.path = redact(url if "schema=" in url or "#" in url else
@@ -214,6 +213,8 @@ class PostgresStore:
             raise ProjectError("E354", f"cannot connect: {str(exc).strip().splitlines()[0]}",
                                path=self.path) from None
         self._con.execute(f'SET search_path TO "{self.schema}"')
+        if self.readonly:  # the server refuses writes too, not only this class
+            self._con.execute("SET default_transaction_read_only TO on")
         if not self.durable:
             self._con.execute("SET synchronous_commit TO off")
 
@@ -284,8 +285,10 @@ class PostgresStore:
 
     @classmethod
     def open(cls, url: str, **kwargs: Any) -> "PostgresStore":
-        """An existing project (E357 when the schema holds none, E302 if too new); migrates it."""
-        kwargs.pop("readonly", None)
+        """An existing project (E357 when the schema holds none, E302 if too new); migrates it.
+
+        ``readonly=True`` opens a session the server keeps read-only (writes raise E351)."""
+        kwargs["readonly"] = bool(kwargs.get("readonly"))
         store = cls(url, **kwargs)
         try:
             if not store._schema_exists() or not store._has_table("project_info"):
@@ -306,6 +309,9 @@ class PostgresStore:
     def _migrate(self) -> None:
         if self.schema_version() == len(PG_MIGRATIONS):
             return
+        if self.readonly:
+            raise ProjectError("E351", f"schema version {self.schema_version()} needs migrating to "
+                               f"{len(PG_MIGRATIONS)}, which a read-only session cannot do", path=self.path)
         with self.write():
             version = self.schema_version()
             for i in range(version, len(PG_MIGRATIONS)):
@@ -375,6 +381,8 @@ class PostgresStore:
                 finally:
                     self._depth -= 1
                 return
+            if self.readonly:
+                raise ProjectError("E351", "the project was opened read-only", path=self.path)
             self._alive()
             try:  # one round trip: begin, bound the wait, queue behind the project's other writers
                 self._con.execute(f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "

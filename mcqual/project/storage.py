@@ -90,8 +90,10 @@ def open_store(target: Any, *, create: bool = False, **kwargs: Any) -> "Storage"
     if is_url(target):
         from .pgstore import PostgresStore
 
-        kwargs.pop("readonly", None)
-        return PostgresStore.create(target, **kwargs) if create else PostgresStore.open(target, **kwargs)
+        if create:
+            kwargs.pop("readonly", None)
+            return PostgresStore.create(target, **kwargs)
+        return PostgresStore.open(target, **kwargs)
     from .store import SQLiteStore
 
     if create:
