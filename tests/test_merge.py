@@ -319,3 +319,24 @@ def test_one_coder_id_from_two_files_is_flagged(tmp_path):
     fixed = mq.merge_projects([tmp_path / "a.mcqual"], into=tmp_path / "team2.mcqual", coders={"me": "AK"})
     fixed2 = mq.merge_projects([tmp_path / "b.mcqual"], into=tmp_path / "team2.mcqual", coders={"me": "MB"})
     assert fixed.by_coder == {"AK": 1} and fixed2.by_coder == {"MB": 1} and not fixed2.conflicts
+
+
+@pytest.mark.postgres
+def test_origin_keys_survive_a_copy_between_stores(tmp_path, pg_url):
+    """A team project moved to PostgreSQL, copied back to a laptop as SQLite, merges back adding nothing."""
+    from mcqual.project.copy import copy_project
+
+    p = coder_project(tmp_path / "s.mcqual", "AK", quotes=[("Costs matter to them.", "cost")])
+    c = p.code("int-01", *span(T.text, "Private providers less so."), "trust", note="a note")
+    p.uncode(c)
+    p.undo()
+    p._store.append_memos([{"coder": "AK", "created_at": "2026-01-01T00:00:00Z", "target": "coding",
+                            "coding_id": c, "text": "m"}])
+    keys = (origin_keys(p._store.events()), origin_keys(p._store.memo_rows(), memo=True))
+    p.close()
+    copy_project(tmp_path / "s.mcqual", pg_url)
+    with mq.Project.open(pg_url) as q:
+        assert (origin_keys(q._store.events()), origin_keys(q._store.memo_rows(), memo=True)) == keys
+    copy_project(pg_url, tmp_path / "laptop.mcqual")
+    rep = mq.merge_projects([tmp_path / "laptop.mcqual"], into=pg_url)
+    assert (rep.events_added, rep.events_skipped, rep.memos_added) == (0, 4, 0)
