@@ -340,3 +340,20 @@ def test_origin_keys_survive_a_copy_between_stores(tmp_path, pg_url):
     copy_project(pg_url, tmp_path / "laptop.mcqual")
     rep = mq.merge_projects([tmp_path / "laptop.mcqual"], into=pg_url)
     assert (rep.events_added, rep.events_skipped, rep.memos_added) == (0, 4, 0)
+
+
+def test_duplicate_suggestions_in_one_source_become_one(tmp_path):
+    p = coder_project(tmp_path / "ak.mcqual", "AK")
+    a, b = span(T.text, "I trust badges from universities.")
+    p._store.insert_suggestions([{"transcript_id": "int-01", "start": a, "end": b, "code": "trust", "score": s,
+                                  "source": src, "reason": "", "unit": "turn", "quote": T.text[a:b], "run_id": None,
+                                  "at": "2026-01-01T00:00:00Z"} for s, src in ((0.9, "rules"), (0.8, "embedding"))])
+    ids = p.suggestions(None)["suggestion_id"].tolist()
+    p.accept(ids[0])
+    p.reject(ids[1], coder="AK2")
+    p.close()
+    rep = mq.merge_projects([tmp_path / "ak.mcqual"], into=tmp_path / "team.mcqual")
+    assert rep.suggestions_added == 1 and rep.events_added == 2
+    with mq.Project.open(tmp_path / "team.mcqual") as team:
+        s = team.suggestions(None)
+        assert len(s) == 1 and s["decided_by"].iloc[0] == "AK, AK2"

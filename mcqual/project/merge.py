@@ -398,9 +398,9 @@ class _Merge:
         texts: dict[str, str] | None = None
         team_attrs: dict[str, set] | None = None
         at = cv.now()
+        taken: set[str] = set()  # two transcripts of one source never land on one team transcript
         for t in src.transcripts:
             match = "hash"
-            taken = set(tmap.values())  # two transcripts of one source never land on one team transcript
             if t.content_hash in by_hash and by_hash[t.content_hash] not in taken:
                 tid = by_hash[t.content_hash]
             elif hashes.get(t.id) == t.content_hash and t.id not in taken:
@@ -426,6 +426,7 @@ class _Merge:
                 team_text = store.transcript_texts([tid])[tid]
                 anchors[t.id] = Anchorer(t.text, team_text, min_score=self.min_score)
             tmap[t.id] = tid
+            taken.add(tid)
             self.transcripts.append({"source": src.name, "transcript_id": t.id, "team_id": tid, "match": match})
             attrs = src.attributes.get(t.id) or {}
             if attrs:
@@ -485,6 +486,7 @@ class _Merge:
             index.setdefault((r[1], r[4]), []).append((r[0], r[2], r[3]))
         smap: dict[int, int] = {}
         new: list[tuple[int, dict]] = []
+        aliases: list[tuple[int, int]] = []  # (source id, position in new)
         at = cv.now()
         for r in src.suggestions:
             tid = tmap.get(r[1], r[1])
@@ -492,7 +494,10 @@ class _Merge:
             code = self._code(src, r[4])
             best = max(index.get((tid, code), []), key=lambda c: _iou(a, b, c[1], c[2]), default=None)
             if best is not None and _iou(a, b, best[1], best[2]) >= SAME_SPAN:
-                smap[r[0]] = best[0]
+                if best[0] < 0:  # the same as a suggestion new in this merge: one row for both
+                    aliases.append((r[0], -best[0] - 1))
+                else:
+                    smap[r[0]] = best[0]
                 continue
             new.append((r[0], {"transcript_id": tid, "start": a, "end": b, "code": code, "score": r[5],
                                "source": r[6], "reason": r[7], "evidence": cv.json_loads(r[8]),
@@ -512,6 +517,8 @@ class _Merge:
                 ids[(r[1], r[2], r[3], r[4])] = r[0]
         for old, row in new:
             smap[old] = ids[(row["transcript_id"], row["start"], row["end"], row["code"])]
+        for old, k in aliases:
+            smap[old] = smap[new[k][0]]
         self.counts["suggestions"] += len(new)
         return smap
 
