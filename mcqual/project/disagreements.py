@@ -113,7 +113,8 @@ def disagreements(self, coders: Sequence[str] | None = None, code: str | None = 
         ``.frame`` (one row per passage), ``_repr_html_`` (side by side, highlighted),
         ``.to_excel(path)``, ``.resolve(row, ...)``.
     """
-    all_codings = self.codings(transcript=transcript)
+    # orphaned codings (their quote is gone after a re-import) have no reliable span: left out
+    all_codings = self.codings(transcript=transcript, status=["active", "fuzzy"])
     if coders is None:
         counts = all_codings[~all_codings["coder"].isin([CONSENSUS, "mcqual"])]["coder"].value_counts()
         if len(counts) < 2:
