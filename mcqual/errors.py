@@ -88,7 +88,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E352": ("the project file is damaged", "Restore the last backup (mcqual project backup), or salvage with `sqlite3 FILE .recover`; do not keep writing to it."),
     "E353": ("disk or network I/O error", "The disk or network share failed mid-write; nothing of that transaction was written. Move the project to a local disk or PostgreSQL."),
     "E354": ("cannot reach the PostgreSQL server", "Check host, port, user and that the server runs (pg_isready); see docs/howto/storage.md."),
-    "E355": ("the PostgreSQL connection was lost", "The open transaction was rolled back by the server; reopen the project and repeat the last action."),
+    "E355": ("the PostgreSQL connection was lost mid-transaction", "The server rolled that transaction back (nothing half-written); repeat the last action: the project reconnects by itself."),
     "E356": ("malformed project URL", "Write postgresql://user@host:port/database?schema=NAME (one schema per project), or a file path."),
     "E357": ("no mcqual project in this PostgreSQL schema", "Create it with mq.Project.create(url), or check ?schema= in the URL."),
     "E358": ("the PostgreSQL user lacks a privilege", "Ask the database administrator for the grants in docs/howto/storage.md."),

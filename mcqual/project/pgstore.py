@@ -383,10 +383,10 @@ class PostgresStore:
                 return
             if self.readonly:
                 raise ProjectError("E351", "the project was opened read-only", path=self.path)
-            self._alive()
+            begin = (f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
+                     f"SELECT pg_advisory_xact_lock({self._lock_key})")
             try:  # one round trip: begin, bound the wait, queue behind the project's other writers
-                self._con.execute(f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
-                                  f"SELECT pg_advisory_xact_lock({self._lock_key})")
+                self._retrying(lambda: self._con.execute(begin))
             except Exception as exc:  # noqa: BLE001
                 self._rollback()
                 raise self._error(exc, "starting a write") from None
@@ -428,7 +428,8 @@ class PostgresStore:
                 return
             self._alive()
             try:  # the first SELECT takes the snapshot now
-                self._con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1")
+                self._retrying(lambda: self._con.execute(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1"))
             except Exception as exc:  # noqa: BLE001
                 self._rollback()
                 err = self._error(exc, "starting a read")
@@ -442,12 +443,24 @@ class PostgresStore:
                 self._depth = 0
                 self._rollback()
 
+    def _retrying(self, run: Any) -> Any:
+        """``run()`` outside a transaction; once more on a fresh connection if the old one was dropped
+        while idle (a restarted server, a VPN that reconnected): nothing had been sent, nothing is lost."""
+        self._alive()
+        try:
+            return run()
+        except _psycopg().OperationalError:
+            if not (self._con.closed or self._con.broken):
+                raise
+        self._alive()
+        return run()
+
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
-            if not self._depth:
-                self._alive()
             try:
-                return self._con.execute(sql, params).fetchall()
+                if self._depth:
+                    return self._con.execute(sql, params).fetchall()
+                return self._retrying(lambda: self._con.execute(sql, params).fetchall())
             except Exception as exc:  # noqa: BLE001
                 err = self._error(exc, "reading")
                 if err is exc:
