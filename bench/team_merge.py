@@ -86,7 +86,9 @@ def main() -> dict:
             o = ar.overall
             out[f"report_{unit}"] = {
                 "seconds": round(time.perf_counter() - t0, 2), "n_units": o["n_units"],
-                "kappa_pooled": round(o["kappa"], 3), "median_kappa": round(o["median_kappa"], 3),
+                "kappa_pooled": round(o["kappa"], 3),
+                "kappa_95ci": [round(o["kappa_low"], 3), round(o["kappa_high"], 3)] if unit != "character" else None,
+                "median_kappa": round(o["median_kappa"], 3),
                 "mean_kappa": round(o["mean_kappa"], 3), "percent_agreement": round(o["percent_agreement"], 4),
                 "segment_agreement_90": round(o["segment_agreement"], 3), "segments": o["segments"],
                 "cu_alpha": round(o["cu_alpha"], 3), "codes": o["n_codes"], "codes_both": o["n_codes_both"]}

@@ -188,3 +188,30 @@ def test_overlap_sweep_matches_brute_force():
         want = sorted((i, j, int(min(a1[i], b1[j]) - max(a0[i], b0[j]))) for i in range(40) for j in range(35)
                       if min(a1[i], b1[j]) > max(a0[i], b0[j]))
         assert got == want
+
+
+def test_bootstrap_interval_for_pooled_kappa():
+    from mcqual.analysis.agreement import _units
+    from mcqual.analysis.agreement_report import kappa_ci
+
+    turns = [("R", f"Answer {i} is here.") for i in range(12)]
+    ts = [mq.Transcript.from_turns(f"t{j}", turns) for j in range(6)]
+    rng = np.random.default_rng(3)
+    rows = []
+    for t in ts:
+        for u in t.turns:
+            for code in ("x", "y"):
+                a = rng.random() < 0.4
+                b = a if rng.random() < 0.8 else not a
+                rows += [{"transcript_id": t.id, "start": u.start, "end": u.end, "code": code, "coder": who}
+                         for who, on in (("A", a), ("B", b)) if on]
+    df = pd.DataFrame(rows)
+    corpus = mq.Corpus(ts)
+    rep = mq.agreement_report(df, coders=["A", "B"], unit="turn", corpus=corpus)
+    o = rep.overall
+    assert o["kappa_ci_by"] == "transcript" and o["kappa_low"] < o["kappa"] < o["kappa_high"]
+    units = _units(df, "turn", corpus, None, [t.id for t in ts])
+    ci = kappa_ci(df, ["A", "B"], units, list(rep.per_code.index), n_boot=500, seed=1)
+    assert ci["kappa"] == pytest.approx(o["kappa"])  # the same pooled kappa as mq.agreement's
+    assert "95 % CI" in rep.methods_text() and "bootstrap over transcripts" in rep.methods_text()
+    assert np.isnan(mq.agreement_report(df, coders=["A", "B"], unit="character", corpus=corpus).overall["kappa_low"])

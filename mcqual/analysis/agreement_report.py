@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ._inputs import codings_frame
 from ._ranges import expand_ranges
-from .agreement import agreement
+from .agreement import _map_to_units, _units, agreement
 
 __all__ = ["agreement_report", "AgreementSummary", "segment_agreement", "cu_alpha"]
 
@@ -243,6 +243,55 @@ def cu_alpha(codings: Any, coders: Sequence[str], *, domains: Any = None,
     return out
 
 
+def _pooled(n: np.ndarray, a: np.ndarray, b: np.ndarray, ab: np.ndarray, k: int) -> np.ndarray:
+    """Pooled Cohen's κ from summed units, coded-by-A, coded-by-B and coded-by-both decisions (k codes)."""
+    tot = n * k
+    po = (tot - a - b + 2 * ab) / tot
+    pe = (a * b + (tot - a) * (tot - b)) / tot ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pe < 1, (po - pe) / (1 - pe), np.nan)
+
+
+def kappa_ci(df: pd.DataFrame, coders: Sequence[str], units: pd.DataFrame, codes: Sequence[str], *,
+             n_boot: int = 2000, confidence: float = 0.95, seed: int = 0) -> dict[str, Any]:
+    """A bootstrap interval for the pooled κ: transcripts resampled with replacement (units within a
+    transcript are not independent), or units when there are fewer than 5 transcripts.
+
+    Returns ``{"kappa", "low", "high", "by", "n_boot"}``; ``kappa`` equals the report's pooled κ.
+    """
+    k_of = {c: i for i, c in enumerate(codes)}
+    df = df[df["code"].isin(k_of)].reset_index(drop=True)
+    crow, urow = _map_to_units(df, units)
+    n_units = len(units)
+    marks = np.zeros((2, len(codes), n_units), dtype=bool)
+    ci = {c: i for i, c in enumerate(coders)}
+    marks[df["coder"].map(ci).to_numpy()[crow], df["code"].map(k_of).to_numpy()[crow], urow] = True
+    per_unit = np.stack([np.ones(n_units), marks[0].sum(0), marks[1].sum(0), (marks[0] & marks[1]).sum(0)])
+    tids = units["transcript_id"].to_numpy()
+    groups = pd.unique(tids)
+    by = "transcript" if len(groups) >= 5 else "unit"
+    if by == "transcript":
+        idx = pd.Index(groups).get_indexer(tids)
+        sums = np.zeros((4, len(groups)))
+        np.add.at(sums.T, idx, per_unit.T)
+    else:
+        sums = per_unit
+    k = len(codes)
+    point = float(_pooled(*sums.sum(1), k))
+    rng = np.random.default_rng(seed)
+    m = sums.shape[1]
+    out = np.empty(n_boot)
+    step = max(1, 2_000_000 // max(m, 1))
+    for i in range(0, n_boot, step):
+        w = rng.multinomial(m, np.full(m, 1 / m), size=min(step, n_boot - i)).astype(float)
+        tot = w @ sums.T
+        out[i:i + len(w)] = _pooled(tot[:, 0], tot[:, 1], tot[:, 2], tot[:, 3], k)
+    tail = (1 - confidence) / 2
+    low, high = np.nanquantile(out, [tail, 1 - tail])
+    return {"kappa": point, "low": float(low), "high": float(high), "by": by, "n_boot": n_boot,
+            "confidence": confidence}
+
+
 # ---------------------------------------------------------------------------
 # the report
 # ---------------------------------------------------------------------------
@@ -257,8 +306,10 @@ class AgreementSummary:
         segments, segments_agree, segment_agreement, alpha_binary (unitizing α), and ``note`` — in
         words, why a figure is missing or shaky.
     overall : dict
-        kappa (pooled), median/min/max per-code κ over codes both coders used, percent agreement,
-        segment agreement (with n), cu-α (with the characters it rests on), the unit and n_units.
+        kappa (pooled) with a 95 % bootstrap interval (``kappa_low``, ``kappa_high``; resampling
+        transcripts, or units when there are fewer than 5; none for the character unit), median/min/max
+        per-code κ over codes both coders used, percent agreement, segment agreement (with n), cu-α
+        (with the characters it rests on), the unit and n_units.
     recommended : dict
         ``figure``, ``value``, ``n``, ``unit`` and ``why``: what to put in the report.
     per_domain : DataFrame
@@ -297,7 +348,7 @@ class AgreementSummary:
         text = (f"Two coders ({a} and {b}) independently coded {self.n_transcripts} {what} with a codebook of "
                 f"{o['n_codes']} codes. Intercoder agreement was assessed with the {unit_word} as the unit of "
                 f"analysis (n = {o['n_units']:,} {unit_word}s; each {unit_word} coded yes/no for each code): "
-                f"Cohen's κ pooled over codes = {_f(o['kappa'], 2)}"
+                f"Cohen's κ pooled over codes = {_f(o['kappa'], 2)}{self._ci_text()}"
                 + (f"; {k_range}" if k_range else "") + "." + excl +
                 f" Of the {o['segments']:,} segments the two coders coded, {_pct(o['segment_agreement'])} were "
                 f"coded with the same code by the other coder with an overlap of at least {self.overlap:.0%} "
@@ -311,6 +362,13 @@ class AgreementSummary:
                      "coding was recorded as a separate consensus coding.")
         text += (" (Cohen, 1960; Krippendorff, 2004, 2019; Krippendorff et al., 2016; O'Connor & Joffe, 2020.)")
         return text
+
+    def _ci_text(self, digits: int = 2) -> str:
+        o = self.overall
+        if np.isnan(o.get("kappa_low", float("nan"))):
+            return ""
+        by = "transcripts" if o["kappa_ci_by"] == "transcript" else f"{self.unit}s"
+        return f" (95 % CI {_f(o['kappa_low'], digits)}–{_f(o['kappa_high'], digits)}, bootstrap over {by})"
 
     def __repr__(self) -> str:
         o = self.overall
@@ -326,9 +384,11 @@ class AgreementSummary:
                 f"{escape(self.unit)}, n = {o['n_units']:,} units in {self.n_transcripts} transcript(s), "
                 f"{o['n_codes']} codes"
                 f"<div style='margin:6px 0;padding:6px;background:#e6f4ea;border-left:4px solid #137333'>"
-                f"<b>Report:</b> {escape(r['figure'])} = <b>{_f(r['value'])}</b> ({escape(r['n'])}). "
+                f"<b>Report:</b> {escape(r['figure'])} = <b>{_f(r['value'])}</b>{escape(self._ci_text())} "
+                f"({escape(r['n'])}). "
                 f"{escape(r['why'])}</div></div>")
-        rows = [["Cohen's κ, pooled over codes", _f(o["kappa"]), f"{o['n_units']:,} {self.unit}s × {o['n_codes']} codes"],
+        rows = [["Cohen's κ, pooled over codes", _f(o["kappa"]) + self._ci_text(3).replace(" (", "<br>(", 1),
+                 f"{o['n_units']:,} {self.unit}s × {o['n_codes']} codes"],
                 ["Cohen's κ per code: median (min–max)",
                  f"{_f(o['median_kappa'])} ({_f(o['min_kappa'])}–{_f(o['max_kappa'])})",
                  f"{o['n_codes_both']} codes both coders used"],
@@ -341,7 +401,8 @@ class AgreementSummary:
                  "mostly units neither coder coded"]]
         from .._html import table
 
-        html = head + table(["figure", "value", "n and unit"], rows)
+        rows = [[escape(str(c)) if j != 1 else str(c) for j, c in enumerate(r)] for r in rows]
+        html = head + table(["figure", "value", "n and unit"], rows, raw=True)
         view = self.per_code.copy()
         shown = ["label", "kappa", "n_units", f"n_{a}", f"n_{b}", "segment_agreement", "segments", "alpha_binary",
                  "note"]
@@ -368,6 +429,9 @@ class AgreementSummary:
         """The overall figures, one row each: figure, value, n and unit."""
         o = self.overall
         rows = [("Cohen's kappa, pooled over codes", o["kappa"], f"{o['n_units']} {self.unit}s x {o['n_codes']} codes"),
+                ("Cohen's kappa pooled, 95 % CI low", o.get("kappa_low", float("nan")),
+                 f"bootstrap over {o.get('kappa_ci_by') or '-'}s"),
+                ("Cohen's kappa pooled, 95 % CI high", o.get("kappa_high", float("nan")), ""),
                 ("Cohen's kappa per code, median", o["median_kappa"], f"{o['n_codes_both']} codes both coders used"),
                 ("Cohen's kappa per code, min", o["min_kappa"], ""),
                 ("Cohen's kappa per code, max", o["max_kappa"], ""),
@@ -519,6 +583,11 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
     else:
         base = agreement(df, coders, unit=unit, corpus=corpus, codebook=codebook, transcripts=transcripts)
     a, b = coders
+    ci = None
+    if unit != "character":  # the units the κ was computed on, for a bootstrap interval
+        unit_frame = _units(df, "segment" if unit == "sentence" else unit, corpus,
+                            units if unit == "sentence" else None, transcripts)
+        ci = kappa_ci(df, coders, unit_frame, list(base.per_code.index))
     per = base.per_code[["label", "kappa", "percent_agreement", "n_units", f"n_{a}", f"n_{b}"]].copy()
     per["alpha_binary"] = base.per_code["u_alpha"]
     seg = segment_agreement(df, coders, overlap)
@@ -546,6 +615,8 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
                "segment_agreement": n_agree / n_seg if n_seg else float("nan"), "segments": n_seg,
                "segments_agree": n_agree, "cu_alpha": cu["alpha"], "cu_alpha_chars": cu["n_chars"],
                "n_domains": int(cu["domains"]["alpha"].notna().sum()),
+               "kappa_low": ci["low"] if ci else float("nan"), "kappa_high": ci["high"] if ci else float("nan"),
+               "kappa_ci_by": ci["by"] if ci else "",
                "u_alpha": o["u_alpha"], "unit": unit, "coders": tuple(coders)}
     one_sided = int(((per[f"n_{a}"] > 0) ^ (per[f"n_{b}"] > 0)).sum())
     why = (f"Pooled κ weighs each code by how often it was used, so rarely used codes cannot swing it; give it with "
@@ -558,5 +629,6 @@ def agreement_report(codings: Any, coders: Sequence[str] | None = None, unit: st
            + (f" and {one_sided} code(s) only one coder used (κ = 0 by construction)" if one_sided else "")
            + ". Add segment agreement if readers know MAXQDA, and cu-α when coders chose their own boundaries.")
     recommended = {"figure": f"Cohen's κ (pooled over codes, unit: {unit})", "value": o["kappa"],
+                   "ci": (overall["kappa_low"], overall["kappa_high"]),
                    "n": f"n = {o['n_units']:,} {unit}s × {len(per)} codes", "unit": unit, "why": why}
     return AgreementSummary(per, overall, (a, b), unit, overlap, recommended, len(transcripts), cu["domains"])
