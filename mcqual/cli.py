@@ -1,4 +1,4 @@
-"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook``.
+"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook|project``.
 
 Exit codes: 0 ok, 1 some files failed (listed), 2 bad arguments.
 
@@ -97,7 +97,7 @@ def _app():
         raise typer.Exit(EXIT_FAILED if corpus.errors else EXIT_OK)
 
     @app.command()
-    def export(project: Path = typer.Argument(..., help="A project file (.mcqual)."),
+    def export(project: str = typer.Argument(..., help="A project file (.mcqual) or postgresql://...?schema= URL."),
                out: Path = typer.Option(Path("outputs"), "--out", "-o")) -> None:
         """Export a project's matrices, report and REFI-QDA file."""
         from .pipeline import export_stage, open_project
@@ -137,7 +137,131 @@ def _app():
         console.print(f"{path}: OK — {cb!r}")
         raise typer.Exit(EXIT_OK)
 
+    _project_app(app)
     return app
+
+
+# --- `mcqual project ...`: backup, copy (issue 19 A); merge (issue 19 B) -----------------------------
+def _project_app(app) -> None:
+    """Add the ``project`` sub-command group (backup, copy, merge) to ``app``."""
+    import typer
+
+    project_app = typer.Typer(no_args_is_help=True, help="Project files and stores: backup, copy, merge.")
+    app.add_typer(project_app, name="project")
+
+    @project_app.command("backup")
+    def project_backup(source: str = typer.Argument(..., help="Project file or postgresql:// URL."),
+                       dest: Path = typer.Argument(..., help="The backup file to write (SQLite)."),
+                       overwrite: bool = typer.Option(False, help="Replace DEST if it exists.")) -> None:
+        """Write a consistent SQLite copy of a project (safe while others are coding)."""
+        from .project.copy import backup_project
+
+        report = backup_project(source, dest, overwrite=overwrite)
+        _console().print(str(report), markup=False)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("copy")
+    def project_copy(source: str = typer.Argument(..., help="Project file or postgresql:// URL to read."),
+                     dest: str = typer.Argument(..., help="New project file or postgresql://...?schema=NAME URL."),
+                     ) -> None:
+        """Copy a project between stores (SQLite <-> PostgreSQL), losslessly, and verify the copy."""
+        from .project.copy import copy_project
+
+        report = copy_project(source, dest)
+        _console().print(str(report), markup=False)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("check")
+    def project_check(target: str = typer.Argument(..., help="Project file or postgresql:// URL.")) -> None:
+        """Open a project read-only and report its store, schema version, counts and integrity (exit 1 if damaged)."""
+        from .project.storage import open_store
+
+        import mcqual as mq
+
+        store = open_store(target, readonly=True)
+        with mq.Project(store) as p:
+            ok = p.integrity_check()
+            kind = {"SQLiteStore": "an SQLite file", "PostgresStore": "a PostgreSQL schema"}.get(
+                type(store).__name__, type(store).__name__)
+            console = _console()
+            console.print(f"{p.name}: {kind}, schema version {store.schema_version()}"
+                          f"{', opened read-only' if p.readonly else ''}", markup=False, soft_wrap=True)
+            console.print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in p.summary().items()),
+                          markup=False, soft_wrap=True)
+            console.print(f"integrity: {ok}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_OK if ok == "ok" else EXIT_FAILED)
+
+    @project_app.command("merge")
+    def project_merge(sources: list[str] = typer.Argument(..., help="Coders' project files (or URLs) and .qdpx files."),
+                      into: str = typer.Option(..., "--into", "-i", help="The team project (file or URL); "
+                                                                         "created when missing."),
+                      rename: list[str] = typer.Option([], "--rename-coder", help="OLD=NEW: rename a coder on the "
+                                                                                  "way in (repeatable)."),
+                      qdpx_coder: Optional[str] = typer.Option(None, help="Coder of .qdpx codings that name none."),
+                      conflicts: Optional[Path] = typer.Option(None, help="Write the conflicts to this CSV."),
+                      dry_run: bool = typer.Option(False, "--dry-run", help="Show what would merge; write nothing.")
+                      ) -> None:
+        """Merge coders' projects (and .qdpx files) into the team project; merging again adds nothing."""
+        from .exchange.merge import merge_projects
+
+        coders = {}
+        for item in rename:
+            old, sep, new = item.partition("=")
+            if not sep or not old or not new:
+                raise typer.BadParameter(f"--rename-coder takes OLD=NEW, not {item!r}")
+            coders[old] = new
+        report = merge_projects(sources, into, coders=coders, qdpx_coder=qdpx_coder, dry_run=dry_run)
+        console = _console()
+        console.print(repr(report), markup=False)
+        for c in report.conflicts:
+            console.print(f"  {c['kind']:>10}  {c['code']}  {c['note']}  ({Path(c['source']).name}: "
+                          f"{str(c['theirs'])[:60]})", markup=False)
+        if conflicts is not None:
+            from .pipeline import write_frame
+
+            write_frame(report.conflicts_frame(), conflicts)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("agreement")
+    def project_agreement(project: str = typer.Argument(..., help="Project file or URL."),
+                          coders: list[str] = typer.Option(..., "--coder", help="Two coders (give --coder twice)."),
+                          unit: str = typer.Option("sentence", help="sentence | turn | character"),
+                          overlap: float = typer.Option(0.9, help="Least segment overlap (0.9 = MAXQDA's 90 %)."),
+                          out: Optional[Path] = typer.Option(None, help="Write the report (.xlsx) or the per-code table (.csv).")) -> None:
+        """Two coders' agreement: the figure to report, per-code kappa, segment agreement, cu-alpha, methods text."""
+        from .analysis.agreement_report import agreement_report
+        from .project.project import Project
+
+        with Project.open(project) as p:
+            rep = agreement_report(p, coders=coders, unit=unit, overlap=overlap)
+        console = _console()
+        console.print(repr(rep), markup=False)
+        console.print(rep.per_code.drop(columns=["label"]).to_string(), markup=False)
+        console.print("\n" + rep.methods_text(), markup=False)
+        if out is not None:
+            from .pipeline import write_frame
+
+            if str(out).lower().endswith(".xlsx"):
+                rep.to_excel(out)
+            else:
+                write_frame(rep.per_code.reset_index(), out)
+        raise typer.Exit(EXIT_OK)
+
+    @project_app.command("disagreements")
+    def project_disagreements(project: str = typer.Argument(..., help="Project file or URL."),
+                              coders: list[str] = typer.Option(..., "--coder", help="Two coders (give --coder twice)."),
+                              code: Optional[str] = typer.Option(None, help="Only passages with this code."),
+                              out: Path = typer.Option(Path("disagreements.xlsx"), "--out", "-o",
+                                                       help="The Excel sheet to write.")) -> None:
+        """Where two coders disagree, passage by passage, as an Excel sheet for the team meeting."""
+        from .project.project import Project
+
+        with Project.open(project) as p:
+            dis = p.disagreements(coders=coders, code=code)
+            dis.to_excel(out)
+        _console().print(f"{dis!r} -> {out}", markup=False)
+        raise typer.Exit(EXIT_OK)
+# --- end of `mcqual project` ------------------------------------------------------------------------
 
 
 def _kind(exc: BaseException) -> str | None:

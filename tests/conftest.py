@@ -48,3 +48,73 @@ def sample_corpus():
     import mcqual as mq
 
     return mq.read_transcripts(ROOT / "transcripts")
+
+
+# -- project stores: every store test runs against SQLite and PostgreSQL ---------------------------
+PG_URL = os.environ.get("MCQUAL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_pg_state: dict[str, str | None] = {}
+
+
+def postgres_unavailable() -> str | None:
+    """Why the test PostgreSQL server cannot be used (None when it can); checked once per session."""
+    if "reason" not in _pg_state:
+        try:
+            import psycopg
+        except ImportError:
+            _pg_state["reason"] = "psycopg is not installed (pip install 'mcqual[postgres]')"
+        else:
+            try:
+                psycopg.connect(PG_URL, connect_timeout=3).close()
+                _pg_state["reason"] = None
+            except Exception as exc:  # noqa: BLE001
+                _pg_state["reason"] = f"no PostgreSQL at {PG_URL}: {str(exc).strip().splitlines()[0]}"
+    return _pg_state["reason"]
+
+
+def require_postgres() -> None:
+    """Skip (or, under MCQUAL_REQUIRE_POSTGRES=1, fail) when the test server is unreachable."""
+    reason = postgres_unavailable()
+    if reason:
+        if os.environ.get("MCQUAL_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"MCQUAL_REQUIRE_POSTGRES=1 but {reason}")
+        print(f"skipped: {reason}")
+        pytest.skip(reason)
+
+
+def pg_schema_url(name: str) -> str:
+    """The test server's URL for a fresh, uniquely named schema (``name`` plus a random suffix)."""
+    import uuid
+
+    schema = f"t_{name}_{uuid.uuid4().hex[:10]}".lower()
+    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
+
+
+def drop_pg_schema(url: str) -> None:
+    import psycopg
+
+    from mcqual.project.pgstore import parse_url
+
+    conninfo, schema = parse_url(url)
+    with psycopg.connect(conninfo, autocommit=True) as con:
+        con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url():
+    """A unique PostgreSQL schema URL (no project yet), dropped after the test."""
+    require_postgres()
+    url = pg_schema_url("pg")
+    yield url
+    drop_pg_schema(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """Where a test's project lives: a new SQLite file, or a unique PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "study.mcq")
+        return
+    require_postgres()
+    url = pg_schema_url(request.node.name.split("[")[0][5:25])
+    yield url
+    drop_pg_schema(url)

@@ -60,9 +60,14 @@ CODEBOOK = Codebook([Code("trust", "Trust"), Code("trust.issuer", "Issuer reputa
                      Code("stacking", "Stacking", keywords=("stacking",))], name="mc")
 
 
+def is_pg(project) -> bool:
+    return project.path.startswith("postgresql://")
+
+
 @pytest.fixture
-def project(tmp_path):
-    p = mq.Project.create(tmp_path / "study.mcq", coder="ab")
+def project(store_url):
+    """The test project, in SQLite and in PostgreSQL (``store_url`` is parametrised over both)."""
+    p = mq.Project.create(store_url, coder="ab")
     p.add_transcripts(make_transcripts())
     p.set_codebook(CODEBOOK)
     yield p
@@ -110,6 +115,8 @@ def test_create_open_and_errors(tmp_path):
 
 def test_a_version_1_project_is_migrated_on_open(tmp_path, project):
     """Projects written before run coverage existed (schema 1) open, migrate, and keep their suggestions."""
+    if is_pg(project):
+        pytest.skip("SQLite's migration; PostgreSQL's is tested in test_pgstore.py")
     project.suggest(KeywordSuggester(SUGGESTER), segments=segs(project.corpus()))
     n = len(project.suggestions())
     path = project.path
@@ -129,6 +136,8 @@ def test_a_version_1_project_is_migrated_on_open(tmp_path, project):
 
 
 def test_schema_pragmas_and_append_only_triggers(project):
+    if is_pg(project):
+        pytest.skip("SQLite's pragmas; PostgreSQL's triggers are tested in test_pgstore.py")
     project.code("int-01", 0, 10, "trust")
     con = sqlite3.connect(project.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -165,15 +174,15 @@ def test_transcripts_attributes_corpus_round_trip(project, tmp_path):
     assert report.unchanged == ("int-01", "int-02") and report.added == () and report.updated == ()
     # reopening sees everything
     project.close()
-    again = mq.Project.open(tmp_path / "study.mcq")
+    again = mq.Project.open(project.path)
     assert len(again.corpus()) == 2 and again.codebook().ids == CODEBOOK.ids
     again.close()
 
 
-def test_codebook_versions_are_kept(project):
+def test_codebook_versions_are_kept(project, tmp_path):
     assert project.codebook().name == "mc"
     with pytest.raises(ProjectError) as e:
-        mq.Project.create(project.path + ".new").codebook()
+        mq.Project.create(tmp_path / "new.mcq").codebook()
     assert e.value.code == "E307"
     v2 = project.set_codebook(Codebook.from_codes(["x", "y"], name="other"), note="try")
     assert v2 == 2
@@ -457,7 +466,9 @@ def test_transcript_view_and_project_html(project):
     html = view._repr_html_()
     assert "<mark" in html and "trust (ab)" in html
     assert "codings by ab" in project._repr_html_()
-    assert repr(project).startswith("Project('study.mcq': 2 transcripts, 1 codings")
+    name = "study.mcq" if not is_pg(project) else project._store.name
+    assert project.name == name and (not is_pg(project) or name.startswith(project.path.rsplit("=", 1)[1] + " ("))
+    assert repr(project).startswith(f"Project({name!r}: 2 transcripts, 1 codings")
     with pytest.raises(ProjectError) as e:
         project.transcript("nope")
     assert e.value.code == "E304"

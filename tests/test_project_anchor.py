@@ -53,8 +53,8 @@ def test_map_offset_ends_touching_blocks():
 
 # -- re-import in a project ------------------------------------------------------------------
 @pytest.fixture
-def project(tmp_path):
-    p = mq.Project.create(tmp_path / "p.mcq", coder="ab")
+def project(store_url):
+    p = mq.Project.create(store_url, coder="ab")
     p.add_transcripts([transcript()])
     p.set_codebook(Codebook.from_codes(["trust", "stacking", "burden", "names"]))
     yield p

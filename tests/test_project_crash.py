@@ -1,4 +1,5 @@
-"""A process killed (SIGKILL) in the middle of writing decisions leaves a sound project with every commit."""
+"""A process killed (SIGKILL) in the middle of writing decisions leaves a sound project with every commit
+(in SQLite and in PostgreSQL)."""
 from __future__ import annotations
 
 import os
@@ -50,8 +51,9 @@ def batch_sizes(seed: int, k: int, n: int) -> list[int]:
     return out
 
 
-def test_kill_during_batches_loses_no_commit(tmp_path):
-    path = tmp_path / "crash.mcq"
+def test_kill_during_batches_loses_no_commit(store_url):
+    """SQLite: the WAL keeps every commit; PostgreSQL: the server rolls back the killed client's open one."""
+    path = store_url
     with mq.Project.create(path) as p:
         p.add_transcripts([Transcript.from_turns("t", [("R", "word " * 400)])])
         p.set_codebook(Codebook.from_codes(["trust", "stacking"]))

@@ -1,8 +1,10 @@
-"""The coding project: one SQLite file with transcripts, codebook versions, suggestions and the decision log.
+"""The coding project: one SQLite file (or one PostgreSQL schema) with transcripts, codebook versions,
+suggestions, the decision log and memos.
 
 ``mq.Project`` is defined in :mod:`mcqual.project.project`; the storage interface
 in :mod:`mcqual.project.storage`, its SQLite implementation in
-:mod:`mcqual.project.store`. Nothing heavy is imported here.
+:mod:`mcqual.project.store`, its PostgreSQL one in :mod:`mcqual.project.pgstore`;
+copies and backups in :mod:`mcqual.project.copy`. Nothing heavy is imported here.
 """
 from __future__ import annotations
 

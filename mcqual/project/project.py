@@ -35,26 +35,29 @@ from . import _convert as cv
 from .anchor import Anchorer
 from .events import Event, State, replay
 from .reports import ImportReport, Orphan
-from .store import SQLiteStore
+from .storage import Storage, open_store
 
 SYSTEM_CODER = "mcqual"
 
 
 class Project:
-    """A coding project stored in one SQLite file. Open with :meth:`create` or :meth:`open`.
+    """A coding project stored in one SQLite file or one PostgreSQL schema. Open with :meth:`create` or :meth:`open`.
+
+    A project is a context manager: ``with mq.Project.open(path) as p:`` closes it at the end.
 
     Parameters
     ----------
-    store : Storage or path
-        The backend (:class:`~mcqual.project.store.SQLiteStore`), or the path of
-        an existing project file (same as :meth:`open`).
+    store : Storage, path or URL
+        The backend (:class:`~mcqual.project.store.SQLiteStore`,
+        :class:`~mcqual.project.pgstore.PostgresStore`), or the path or
+        ``postgresql://`` URL of an existing project (same as :meth:`open`).
     coder : str, optional
         The default coder id for decisions (``project.coder = "ab"`` works too).
     """
 
-    def __init__(self, store: SQLiteStore | str | Path, *, coder: str | None = None) -> None:
+    def __init__(self, store: Storage | str | Path, *, coder: str | None = None) -> None:
         if isinstance(store, (str, Path)):  # mq.Project("study.mcq") opens an existing project
-            store = SQLiteStore.open(store)
+            store = open_store(store)
         self._store = store
         self.coder = coder
         self._state_cache: State | None = None
@@ -64,19 +67,26 @@ class Project:
     @classmethod
     def create(cls, path: str | Path, *, coder: str | None = None, durable: bool = True,
                timeout: float = 30.0) -> "Project":
-        """A new project file at ``path`` (E301 if it exists).
+        """A new project file at ``path`` (E301 if it exists), or in PostgreSQL at a URL.
+
+        ``path`` may be ``postgresql://user@host:5432/dbname?schema=NAME``: one schema holds one
+        project (see :mod:`mcqual.project.pgstore`).
 
         Examples
         --------
         >>> import os, tempfile
         >>> Project.create(os.path.join(tempfile.mkdtemp(), "p.mcq")).close()
         """
-        return cls(SQLiteStore.create(path, durable=durable, timeout=timeout), coder=coder)
+        return cls(open_store(path, create=True, durable=durable, timeout=timeout), coder=coder)
 
     @classmethod
     def open(cls, path: str | Path, *, coder: str | None = None, durable: bool = True,
-             timeout: float = 30.0) -> "Project":
+             timeout: float = 30.0, readonly: bool | None = None) -> "Project":
         """An existing project (E300 missing, E303 not a project, E302 made by a newer mcqual).
+
+        ``path`` is a project file or a ``postgresql://…?schema=NAME`` URL. A file that cannot be
+        written (or sits in a read-only folder) opens read-only by itself (``readonly=None``);
+        writing to it then raises E351.
 
         Examples
         --------
@@ -86,15 +96,43 @@ class Project:
         >>> Project.open(path, coder="ab").coder
         'ab'
         """
-        return cls(SQLiteStore.open(path, durable=durable, timeout=timeout), coder=coder)
+        return cls(open_store(path, durable=durable, timeout=timeout, readonly=readonly), coder=coder)
 
     @property
     def path(self) -> str:
         return self._store.path
 
+    @property
+    def name(self) -> str:
+        """A short name: the file's name, or ``schema (database on host)`` for PostgreSQL."""
+        return str(getattr(self._store, "name", "") or Path(self.path).name)
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the project was opened read-only."""
+        return bool(getattr(self._store, "readonly", False))
+
     def close(self) -> None:
         """Close the database connection."""
         self._store.close()
+
+    def backup(self, path: str | Path, *, overwrite: bool = False):
+        """Write a consistent copy of the whole project to the SQLite file ``path`` (safe while others code).
+
+        SQLite projects use SQLite's online backup; PostgreSQL projects are copied table by
+        table inside one snapshot. Returns a :class:`~mcqual.project.copy.CopyReport`.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> with Project.create(os.path.join(d, "p.mcqual")) as p:
+        ...     p.backup(os.path.join(d, "backup.mcqual")).counts["events"]
+        0
+        """
+        from .copy import backup_project
+
+        return backup_project(self, path, overwrite=overwrite)
 
     def __enter__(self) -> "Project":
         return self
@@ -117,7 +155,8 @@ class Project:
             yield self
 
     def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check`` (``'ok'`` when the file is sound)."""
+        """``'ok'`` when the store is sound, else what is wrong (SQLite: ``PRAGMA integrity_check``;
+        a damaged file is reported, not raised)."""
         return self._store.integrity_check()
 
     # -- helpers --------------------------------------------------------------------
@@ -439,6 +478,7 @@ class Project:
     from .suggesting import suggest, suggestions  # noqa: E402
     from .deciding import accept, code, decide_many, reject, uncode, undo  # noqa: E402
     from .views import codings, history, review  # noqa: E402
+    from .disagreements import disagreements, resolve  # noqa: E402
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict[str, int]:
@@ -449,7 +489,7 @@ class Project:
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"Project({Path(self.path).name!r}: {s['transcripts']} transcripts, {s['codings']} codings, "
+        return (f"Project({self.name!r}: {s['transcripts']} transcripts, {s['codings']} codings, "
                 f"{s['suggestions']} suggestions, {s['events']} events)")
 
     def _repr_html_(self) -> str:
@@ -462,7 +502,7 @@ class Project:
         for c in state.codings.values():
             by_coder[c.coder] = by_coder.get(c.coder, 0) + 1
         rows += [[f"codings by {k}", v] for k, v in sorted(by_coder.items())]
-        return table(["", "n"], rows, caption=f"Project {Path(self.path).name}")
+        return table(["", "n"], rows, caption=f"Project {self.name}")
 
 
 def _shift_evidence(evidence_json: str, old_start: int, a: Any) -> list:

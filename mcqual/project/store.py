@@ -1,6 +1,11 @@
 """All SQL of a project: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
 
-One SQLite file in WAL mode with foreign keys on. The schema is versioned with
+One SQLite file in WAL mode with foreign keys on. After every committed write
+the store checkpoints the WAL (``PRAGMA wal_checkpoint(PASSIVE)``), so the main
+file alone holds every commit: copying, e-mailing or syncing ``study.mcqual``
+without its ``-wal`` side file loses nothing (unless another process held a
+read snapshot open at that instant; its end, or the next write, catches up).
+The schema is versioned with
 ``PRAGMA user_version`` and the :data:`MIGRATIONS` list (migration *i* brings
 the schema from version *i* to *i + 1*); ``PRAGMA application_id`` marks the
 file as an mcqual project. Writes run in ``BEGIN IMMEDIATE`` transactions with
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
+from ._sqlite import _ro_uri, _translate, warn_if_network, writable
 from .storage import EVENT_FIELDS, MEMO_FIELDS, SUGGESTION_FIELDS, UNDOABLE
 
 #: 'mcqu' — marks an SQLite file as an mcqual project
@@ -196,20 +202,32 @@ class SQLiteStore:
         (still safe against a killed process, not against power loss) when False.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0, durable: bool = True) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, durable: bool = True,
+                 readonly: bool = False, checkpoint: bool = True) -> None:
         self.path = str(path)
         self.timeout = timeout
+        self.readonly = bool(readonly)
+        self.checkpoint = bool(checkpoint)
+        self.closed = False
+        self._behind = False  # the last checkpoint could not copy everything (a reader held it back)
         self._lock = threading.RLock()
         self._depth = 0
         self._mode = ""  # "write" or "read" while a transaction is open
         try:
+            if self.readonly:
+                self._con = sqlite3.connect(_ro_uri(self.path), uri=True, timeout=timeout, isolation_level=None,
+                                            check_same_thread=False)
+                self._con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self._con.execute("PRAGMA query_only = ON")
+                return
             self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                         check_same_thread=False)
             self._con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._con.execute("PRAGMA foreign_keys = ON")
             mode = self._con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise ProjectError("E303", f"cannot open as SQLite: {exc}", path=self.path) from None
+            raise (_translate(exc, self.path, "open")
+                   or ProjectError("E303", f"cannot open as SQLite: {exc}", path=self.path)) from None
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only network share
             self._con.execute("PRAGMA journal_mode = DELETE")
         self._con.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
@@ -223,27 +241,44 @@ class SQLiteStore:
             raise ProjectError("E301", "a file already exists here", path=p)
         if not p.parent.exists():
             raise ProjectError("E300", f"the folder {p.parent} does not exist", path=p)
+        warn_if_network(p.parent)
         store = cls(p, **kwargs)
         store._migrate()
         return store
 
     @classmethod
-    def open(cls, path: str | Path, **kwargs: Any) -> "SQLiteStore":
-        """An existing project (E300 if missing, E303 if not mcqual's, E302 if too new); migrates it."""
+    def open(cls, path: str | Path, *, readonly: bool | None = None, **kwargs: Any) -> "SQLiteStore":
+        """An existing project (E300 if missing, E303 if not mcqual's, E302 if too new); migrates it.
+
+        ``readonly=None`` opens read-only by itself when the file (or its folder) is not writable.
+        """
         p = Path(path)
         if not p.is_file():
             raise ProjectError("E300", "no project file here", path=p)
-        with open(p, "rb") as fh:
-            head = fh.read(16)
+        try:
+            with open(p, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise ProjectError("E303", f"cannot read the file ({exc.strerror})", path=p,
+                               hint="Check the file's permissions.") from None
         if head != b"SQLite format 3\x00":
             raise ProjectError("E303", "the file is not an SQLite database", path=p)
-        store = cls(p, **kwargs)
+        if readonly is None:
+            readonly = not writable(p)
+        if not readonly:
+            warn_if_network(p)
+        store = cls(p, readonly=readonly, **kwargs)
         try:
             app = store._con.execute("PRAGMA application_id").fetchone()[0]
             version = store.schema_version()
+            if app == APPLICATION_ID:  # reading the schema finds most damage early
+                store._con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             store.close()
-            raise ProjectError("E303", f"unreadable database: {exc}", path=p) from None
+            err = _translate(exc, str(p), "open")
+            if err is None or err.code == "E303" or str(exc) == "file is not a database":
+                raise ProjectError("E303", f"unreadable database: {exc}", path=p) from None
+            raise err from None
         if app != APPLICATION_ID and version != 0:
             store.close()
             raise ProjectError("E303", f"application_id is {app:#x}, not mcqual's", path=p)
@@ -262,6 +297,9 @@ class SQLiteStore:
     def _migrate(self) -> None:
         if self.schema_version() == len(MIGRATIONS):
             return  # up to date: no write lock needed (another process may be writing)
+        if self.readonly:
+            raise ProjectError("E351", f"schema version {self.schema_version()} needs migrating to "
+                               f"{len(MIGRATIONS)}, which a read-only project cannot do", path=self.path)
         with self.write():
             version = self.schema_version()
             for i in range(version, len(MIGRATIONS)):
@@ -276,16 +314,54 @@ class SQLiteStore:
                 self._con.execute("INSERT INTO project_info VALUES ('created_by', ?)", (f"mcqual {__version__}",))
 
     def close(self) -> None:
+        self.closed = True
         try:
             self._con.close()
         except Exception:  # pragma: no cover
             pass
 
+    def _closed_error(self) -> ProjectError:
+        return ProjectError("E361", "the project was closed", path=self.path)
+
     def schema_version(self) -> int:
-        return int(self._con.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._q("PRAGMA user_version")[0][0])
 
     def integrity_check(self) -> str:
-        return "; ".join(r[0] for r in self._con.execute("PRAGMA integrity_check").fetchall())
+        """``'ok'``, or what SQLite found wrong (damage is reported, never raised)."""
+        try:
+            with self._lock:
+                return "; ".join(r[0] for r in self._con.execute("PRAGMA integrity_check").fetchall())
+        except sqlite3.DatabaseError as exc:
+            return f"damaged: {exc}"
+
+    def backup(self, dest: str | Path) -> None:
+        """A consistent copy of the whole project into the new file ``dest`` (SQLite's online backup API).
+
+        Safe while other processes write: the copy holds one committed state.
+        """
+        target = sqlite3.connect(str(dest), isolation_level=None)
+        try:
+            with self._lock:
+                self._con.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal side file
+        except sqlite3.DatabaseError as exc:
+            err = _translate(exc, str(dest), "backup")
+            if err is None:
+                raise
+            raise err from None
+        finally:
+            target.close()
+
+    def _checkpoint(self) -> None:
+        """Copy committed WAL frames into the main file without waiting for anyone."""
+        if not self.checkpoint or self.readonly:
+            return
+        try:
+            busy, log, done = self._con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.DatabaseError:  # pragma: no cover - the commit stands; the next write retries
+            self._behind = True
+            return
+        self._behind = bool(busy) or (log >= 0 and done < log)
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
@@ -301,24 +377,50 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
+            if self.closed:
+                raise self._closed_error()
+            if self.readonly:
+                raise ProjectError("E351", "the project was opened read-only", path=self.path)
             try:
                 self._con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
-                                   path=self.path) from None
+                err = _translate(exc, self.path, "write")
+                if err is None:
+                    err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
+                                       path=self.path)
+                raise err from None
             self._depth, self._mode = 1, "write"
             try:
                 yield
+            except sqlite3.DatabaseError as exc:
+                self._depth = 0
+                self._rollback()
+                err = _translate(exc, self.path, "write")
+                if err is None:
+                    raise
+                raise err from None
             except BaseException:
                 self._depth = 0
-                self._con.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
             try:
                 self._con.execute("COMMIT")
-            except sqlite3.OperationalError as exc:  # pragma: no cover - busy at commit
+            except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
+                self._rollback()
+                err = _translate(exc, self.path, "commit")
+                if err is None:  # pragma: no cover - busy at commit
+                    err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
+                raise err from None
+            self._checkpoint()
+
+    def _rollback(self) -> None:
+        """Roll back if SQLite has not already done so (it does by itself on SQLITE_FULL and I/O errors)."""
+        if self._con.in_transaction:
+            try:
                 self._con.execute("ROLLBACK")
-                raise ProjectError("E309", f"commit failed ({exc})", path=self.path) from None
+            except sqlite3.DatabaseError:  # pragma: no cover - the transaction is gone either way
+                pass
 
     @contextmanager
     def read(self) -> Iterator[None]:
@@ -331,18 +433,40 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
-            self._con.execute("BEGIN DEFERRED")
-            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+            if self.closed:
+                raise self._closed_error()
+            try:
+                self._con.execute("BEGIN DEFERRED")
+                self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                raise (_translate(exc, self.path, "reading") or exc) from None
             self._depth, self._mode = 1, "read"
             try:
                 yield
-            finally:
+            except BaseException:
                 self._depth = 0
+                self._rollback()
+                raise
+            self._depth = 0
+            try:
                 self._con.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
+                self._rollback()
+                raise (_translate(exc, self.path, "reading") or exc) from None
+            self._checkpoint()  # our snapshot may have held another process's checkpoint back
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
-            return self._con.execute(sql, params).fetchall()
+            if self.closed:
+                raise self._closed_error()
+            try:
+                return self._con.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                err = _translate(exc, self.path, "read")
+                if err is None:
+                    raise
+                raise err from None
 
     # -- transcripts ---------------------------------------------------------------
     def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -606,6 +730,20 @@ class SQLiteStore:
              "events": "SELECT count(*) FROM events", "codebook_versions": "SELECT count(*) FROM codebooks",
              "memos": "SELECT count(*) FROM memos"}
         return {k: int(self._q(v)[0][0]) for k, v in q.items()}
+
+    # -- whole tables (copy and backup) ---------------------------------------------------
+    def table_rows(self, table: str, columns: Sequence[str], order: str) -> list[tuple]:
+        """Every row of ``table`` (for :func:`~mcqual.project.copy.copy_project`)."""
+        return self._q(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+
+    def load_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows with their ids (inside :meth:`write`)."""
+        if not rows:
+            return
+        verb = "INSERT OR REPLACE" if table == "project_info" else "INSERT"
+        with self.write():
+            self._con.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES "
+                                  f"({','.join('?' * len(columns))})", rows)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({os.path.basename(self.path)!r})"
