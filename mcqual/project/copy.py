@@ -198,6 +198,7 @@ def backup_project(source: Any, dest: str | Path, *, overwrite: bool = False) ->
     >>> backup_project(os.path.join(d, "a.mcqual"), os.path.join(d, "a-backup.mcqual")).method
     'backup'
     """
+    from .._atomic import atomic_write
     from .store import SQLiteStore
 
     dest = Path(dest)
@@ -222,9 +223,7 @@ def backup_project(source: Any, dest: str | Path, *, overwrite: bool = False) ->
                               report.verified, time.perf_counter() - t0, "backup")
         if not dest.parent.exists():
             raise ProjectError("E300", f"the folder {dest.parent} does not exist", path=dest)
-        tmp = dest.with_name(dest.name + ".part")
-        src.backup(tmp)
-        os.replace(tmp, dest)
+        atomic_write(dest, src.backup, suffix=".part")  # a crash never leaves a half-written backup
         check = SQLiteStore.open(dest, readonly=True)
         try:
             ok = check.integrity_check() == "ok"
