@@ -1,6 +1,8 @@
 """Reviewing pending suggestions in Jupyter (ipywidgets), with an HTML fallback.
 
-The widget shows one suggestion at a time (``mode="one"``) or a list
+The widget shows one suggestion at a time (``mode="one"``, the review card of
+:mod:`mcqual.project.widgets.card`: the interviewer's question, the span in its
+turn, widen/narrow, accept as…, note, undo, keyboard shortcuts) or a list
 (``mode="list"``): the quote with the evidence highlighted, code, score,
 source and reason, and Accept / Reject / Skip buttons that record decisions
 for the reviewing coder right away (each click is one committed event).
@@ -107,6 +109,8 @@ class Review:
             return False
         try:
             import ipywidgets  # noqa: F401
+            if self.mode == "one":
+                import anywidget  # noqa: F401
         except ImportError:
             if self.widgets:
                 from ..errors import MissingDependencyError
@@ -116,8 +120,17 @@ class Review:
             return False
         return True
 
+    def card_widget(self):
+        """The review card (an anywidget): the question above the answer, the span inside its turn,
+        widen/narrow, accept as…, note, undo and keyboard shortcuts (see :mod:`mcqual.project.widgets.card`)."""
+        from .widgets.card import build_card
+
+        return build_card(self)
+
     def widget(self):
-        """The ipywidgets view (one card with buttons, or a list of cards with buttons)."""
+        """The review card for ``mode="one"``; for ``mode="list"`` an ipywidgets list of cards with buttons."""
+        if self.mode == "one":
+            return self.card_widget()
         import ipywidgets as W
 
         out = W.VBox()
