@@ -74,6 +74,16 @@ def resolve_code(self, name: str) -> str:
     return lookup_code(cb, name, path=self.path)
 
 
+def code_arg(self, name: str | None) -> str | None:
+    """A ``code=`` filter argument as a code id (``None`` stays ``None``; no codebook: as given)."""
+    if name is None:
+        return None
+    cb = self._codebook_or_none()
+    if cb is None or name in cb:
+        return name
+    return lookup_code(cb, name, path=self.path)
+
+
 def lookup_code(cb: Any, name: Any, *, path: str | None = None) -> str:
     """:meth:`Codebook.lookup` with the project's error (E311) and message."""
     try:
@@ -105,8 +115,9 @@ def find_quote(text: str, quote: str) -> tuple[list[tuple[int, int]], str]:
             while i >= 0:
                 found.append((idx[i], idx[i + len(nq) - 1] + 1))
                 i = nt.find(nq, i + 1)
-            if found:
-                return found, "exact" if not fold else "case"
+            whole = [(a, b) for a, b in found if _bounded(text, a, b)]  # "trust" is not in "trusted"
+            if whole or found:
+                return whole or found, "exact" if not fold else "case"
     parts = [p for p in _ELISION.split(q) if p.strip()]
     if len(parts) > 1:
         nt, idx = normalise_map(text, fold=True)
@@ -129,11 +140,19 @@ def find_quote(text: str, quote: str) -> tuple[list[tuple[int, int]], str]:
     return [], ""
 
 
+def _bounded(text: str, a: int, b: int) -> bool:
+    """The passage does not start or end inside a word."""
+    return not ((a > 0 and text[a - 1].isalnum() and text[a].isalnum())
+                or (b < len(text) and text[b].isalnum() and text[b - 1].isalnum()))
+
+
 def _variants(q: str) -> list[str]:
+    """The quote; without quotation marks around it; without a leading or trailing ellipsis."""
     out = [q]
-    stripped = q.strip(" \"'“”‘’„«»")
-    if stripped and stripped != q:
-        out.append(stripped)
+    for cut in (q.strip(" \"'“”‘’„«»"), re.sub(r"^(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*|\s*(?:\.\.\.|…|\[…\]|\[\.\.\.\])$", "", q)):
+        cut = cut.strip()
+        if cut and cut not in out:
+            out.append(cut)
     return out
 
 
@@ -149,18 +168,30 @@ def _closest(text: str, quote: str) -> tuple[int, int, float] | None:
     al = fuzz.partial_ratio_alignment(nq, nt)
     if al is None or al.score < 60 or al.dest_end <= al.dest_start:
         return None
-    return idx[al.dest_start], idx[al.dest_end - 1] + 1, al.score
+    a, b = idx[al.dest_start], idx[al.dest_end - 1] + 1
+    while a < b and not (text[a].isalnum() or text[a] in "\"'“‘"):  # start on a word, in one paragraph
+        a += 1
+    cut = text.rfind("\n\n", a, b)
+    if cut >= 0 and cut - a < (b - a) // 2:
+        a = cut + 2
+    while a > 0 and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isalnum():
+        b += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b, al.score
 
 
 def _place(t: Any, a: int, b: int, width: int = 40) -> str:
     turn = t.turn_at(a)
     who = f"turn {turn.index} ({turn.speaker or '?'})" if turn is not None else "outside turns"
-    left = " ".join(t.text[max(0, a - width):a].split())
-    right = " ".join(t.text[b:b + width].split())
+    left = " ".join(t.text[max(0, a - width):a].split()) + (" " if t.text[a - 1:a].isspace() else "")
+    right = (" " if t.text[b:b + 1].isspace() else "") + " ".join(t.text[b:b + width].split())
     mid = " ".join(t.text[a:b].split())
     if len(mid) > 80:
         mid = mid[:38] + " … " + mid[-38:]
-    return f"{who}, offset {a}: …{left} [{mid}] {right}…"
+    return f"{who}, offset {a}: …{left}[{mid}]{right}…"
 
 
 def locate(self, transcript: str, quote: str, occurrence: int | None = None) -> tuple[int, int]:

@@ -214,7 +214,10 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
     if status not in (None, "pending", "accepted", "rejected", "superseded"):
         raise ProjectError("E503", "status must be 'pending', 'accepted', 'rejected', 'superseded' or None, "
                            f"not {status!r}", path=self.path, hint="")
+    from .quotes import code_arg
+
     with self._store.read():
+        code = code_arg(self, code)  # an id or a label, any case
         state = self._state()
         rows = self._store.suggestion_rows(transcript_id=transcript) if transcript else self._store.suggestion_rows()
         latest = self._store.latest_runs()

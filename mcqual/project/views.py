@@ -44,6 +44,9 @@ def codings(self, coder: str | Iterable[str] | None = None, status: str | Iterab
     """
     import pandas as pd
 
+    from .quotes import code_arg
+
+    code = code_arg(self, code)  # an id or a label; unknown: E311 with the closest codes
     coders = None if coder is None else ({coder} if isinstance(coder, str) else set(coder))
     statuses = None if status is None else ({status} if isinstance(status, str) else set(status))
     if statuses is not None and not statuses <= set(STATUSES):
@@ -146,7 +149,8 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     Parameters
     ----------
     code, transcript : str, optional
-        Only suggestions for this code / transcript.
+        Only suggestions for this code (id or label, any case; an unknown code
+        is E311 naming the closest codes) / transcript.
     coder : str, optional
         Whose decisions are recorded (default ``project.coder``); the queue
         holds suggestions this coder has not decided yet.
@@ -163,9 +167,11 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     >>> p.review(widgets=False)
     Review(0 pending for 'ab')
     """
+    from .quotes import code_arg
     from .review import Review
 
     who = self._coder(coder)
+    code = code_arg(self, code)  # review(code="consnet") is E311 naming "consent", never "0 pending"
     if mode not in ("one", "list"):
         raise ProjectError("E503", f"mode must be 'one' or 'list', not {mode!r}", path=self.path, hint="")
     return Review(self, code=code, coder=who, transcript=transcript, mode=mode, min_score=min_score,
