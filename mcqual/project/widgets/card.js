@@ -76,7 +76,8 @@ function render({ model, el }) {
       body.appendChild(q);
     }
     const turn = h("div", "mcq-answer");
-    turn.appendChild(h("span", "mcq-q-who", `${c.turn.speaker || ""}${c.turn.role ? " · " + c.turn.role : ""}${c.turn.time ? " · " + c.turn.time : ""}`));
+    const showRole = c.turn.role && c.turn.role.toLowerCase() !== (c.turn.speaker || "").toLowerCase();
+    turn.appendChild(h("span", "mcq-q-who", `${c.turn.speaker || ""}${showRole ? " · " + c.turn.role : ""}${c.turn.time ? " · " + c.turn.time : ""}`));
     const text = h("div", "mcq-answer-text");
     const cps = Array.from(c.turn.text);
     const t0 = c.turn.start;
@@ -115,7 +116,7 @@ function render({ model, el }) {
       mk("− ▶", "Narrow at the start by a sentence", { action: "narrow", side: "start" }, "mcq-narrow-start"),
       mk("◀ −", "Narrow at the end by a sentence (Shift+←)", { action: "narrow", side: "end" }, "mcq-narrow-end"),
       mk("+ ▶", "Widen at the end by a sentence (Shift+→)", { action: "widen", side: "end" }, "mcq-widen-end"),
-      mk("whole turn", "The whole answer (t)", { action: "turn" }, "mcq-turn"),
+      mk("whole turn", "The whole answer (t)", { action: "turn" }, "mcq-wholeturn"),
       mk("as suggested", "Back to the suggested span", { action: "reset" }, "mcq-reset"));
     body.appendChild(spanRow);
 

@@ -6,7 +6,8 @@ coder widen or narrow the span by sentences (or take the whole turn), accept it
 as another code, write a note, skip, go back and forth, and undo. Accepting an
 adjusted span or another code is still **one** ``accept`` event: its span and
 code are what the coder chose, and its payload keeps what was suggested
-(``"suggested": [start, end, code]``), so the suggester's precision can be
+(``"suggested_span": [start, end]``, and ``"suggested"``: the code, when
+another was chosen — as :meth:`Project.accept` with ``as_=`` records it), so the suggester's precision can be
 measured against the coder's decisions.
 
 Examples
@@ -142,8 +143,10 @@ def accept_adjusted(project: Any, suggestion_id: int, *, start: int, end: int, c
         if prev is not None and prev[0] == "accept":
             raise ProjectError("E333", f"suggestion {suggestion_id} is already accepted by {coder!r}",
                                path=project.path)
-        suggested = [r[2], r[3], project._code_map().get(r[4], r[4])]
-        payload: dict[str, Any] = {"score": r[5], "source": r[6], "suggested": suggested}
+        suggested = project._code_map().get(r[4], r[4])
+        payload: dict[str, Any] = {"score": r[5], "source": r[6], "suggested_span": [r[2], r[3]]}
+        if code != suggested:
+            payload["suggested"] = suggested  # as Project.accept(as_=) records it
         if note:
             payload["note"] = note
         row = {"kind": "accept", "coder": coder, "created_at": at, "transcript_id": tid, "start": int(start),
@@ -239,9 +242,13 @@ class CardLogic(MessageMixin):
             code = p.resolve_code(code)
         start, end = int(msg.get("start", c["start"])), int(msg.get("end", c["end"]))
         note = str(msg.get("note", "") or "")
-        if (start, end, code) == (c["suggested"][0], c["suggested"][1], c["code"]):
-            p.accept(c["sid"], coder=rv.coder, note=note)
-            text = "Accepted"
+        if (start, end) == (c["suggested"][0], c["suggested"][1]):
+            if code == c["code"]:
+                p.accept(c["sid"], coder=rv.coder, note=note)
+                text = "Accepted"
+            else:
+                p.accept(c["sid"], coder=rv.coder, note=note, as_=code)
+                text = "Accepted as " + self._label(code)
         else:
             accept_adjusted(p, c["sid"], start=start, end=end, code=code, coder=rv.coder, note=note)
             text = "Accepted as " + self._label(code) if code != c["code"] else "Accepted (span adjusted)"

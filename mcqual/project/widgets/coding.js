@@ -128,6 +128,7 @@ function render({ model, el }) {
 
   // -- the document ---------------------------------------------------------------------------
   function renderDoc() {
+    const t0 = performance.now();
     const d = model.get("doc");
     doc.replaceChildren();
     turnEls = [];
@@ -138,7 +139,7 @@ function render({ model, el }) {
       const meta = h("div", "mcq-meta");
       const who = h("div", "mcq-speaker", t.speaker || "");
       meta.appendChild(who);
-      if (t.role) meta.appendChild(h("div", "mcq-role", t.role));
+      if (t.role && t.role.toLowerCase() !== (t.speaker || "").toLowerCase()) meta.appendChild(h("div", "mcq-role", t.role));
       if (t.time) meta.appendChild(h("div", "mcq-time", t.time));
       if (t.role === "interviewer") row.classList.add("mcq-interviewer");
       const margin = h("div", "mcq-margin");
@@ -149,8 +150,12 @@ function render({ model, el }) {
       turnEls.push({ row, meta, margin, text, turn: t, cps: Array.from(t.text), sig: null });
     }
     doc.appendChild(frag);
-    pane.style.height = `${model.get("height")}px`;
+    pane.style.maxHeight = `${model.get("height")}px`;
     patch(true);
+    // measured for the docs and the browser test: full render, then stripes drawn
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+    }));
   }
 
   function assignLanes(list) {
@@ -164,6 +169,7 @@ function render({ model, el }) {
   }
 
   function patch(force) {
+    const t0 = performance.now();
     const cods = visibleCodings();
     const sugs = visibleSuggestions();
     const memos = memoByCoding();
@@ -186,7 +192,11 @@ function render({ model, el }) {
       changed.push(te);
     }
     // stripes need layout: draw after the browser has placed the text
-    requestAnimationFrame(() => { for (const te of changed) drawStripes(te, memos); });
+    requestAnimationFrame(() => {
+      for (const te of changed) drawStripes(te, memos);
+      root.dataset.patchMs = (performance.now() - t0).toFixed(1);
+      root.dataset.patchedTurns = changed.length;
+    });
   }
 
   function renderTurn(te, memos) {
@@ -515,7 +525,7 @@ function render({ model, el }) {
   model.on("change:doc", () => { readCodes(); fillToolbar(); renderDoc(); });
   model.on("change:version", () => { readCodes(); fillToolbar(); patch(false); });
   model.on("change:status", showStatus);
-  model.on("change:height", () => { pane.style.height = `${model.get("height")}px`; });
+  model.on("change:height", () => { pane.style.maxHeight = `${model.get("height")}px`; });
 
   readCodes();
   fillToolbar();
