@@ -51,7 +51,7 @@ _LAZY: dict[str, str] = {
     "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid", "question_spans": "analysis.grid",
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     # exchange and privacy
-    "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx",
+    "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx", "import_qdpx": "exchange.qdpx_import",
     "read_comment_codings": "exchange.comments",
     "pseudonymise": "privacy",
 }

@@ -257,3 +257,88 @@ def note_memos(rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any
                     "suggestion_id": r.get("suggestion_id") if on_sugg else None, "replaces": None,
                     "text": str(note), "payload": {"event_id": eid, "kind": r["kind"]}})
     return out
+
+
+def add_memos(self, memos: Any, *, coder: str | None = None) -> list[int]:
+    """Add memos from a table (e.g. the ``memos`` of :func:`mcqual.read_qdpx`) in one transaction; returns their ids.
+
+    Each row has ``text`` and optionally ``coder``, ``created_at`` (kept: the
+    memo's original time) and what it is about: ``target`` and/or
+    ``transcript_id``, ``start``, ``end``, ``code``. A memo on a coding is
+    attached to the project's coding with that span and code (the memo's
+    coder's, if several); when there is none it stays on the passage. A memo
+    already in the project (same target, author, time and text) is not added
+    again, so importing the same file twice adds nothing. Empty memos are
+    skipped.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mcqual as mq
+    >>> import pandas as pd
+    >>> p = mq.Project.create(os.path.join(tempfile.mkdtemp(), "p.mcq"), coder="ab")
+    >>> _ = p.add_transcripts([mq.Transcript.from_turns("a", [("R", "I trust badges.")])])
+    >>> rows = pd.DataFrame({"text": ["From NVivo."], "coder": ["NV"], "transcript_id": ["a"],
+    ...                      "created_at": ["2024-05-01T10:00:00Z"]})
+    >>> p.add_memos(rows), p.add_memos(rows)
+    ([1], [])
+    >>> p.memos()[["target", "coder", "created_at"]].values.tolist()
+    [['transcript', 'NV', '2024-05-01T10:00:00Z']]
+    """
+    if hasattr(memos, "to_dict") and hasattr(memos, "columns"):
+        rows = memos.to_dict("records")
+    else:
+        rows = [dict(r) for r in memos]
+    at = cv.now()
+    store = self._store
+    with store.write():
+        existing = {(r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[1], r[2], r[11]) for r in store.memo_rows()}
+        state = self._state()
+        out_rows = []
+        for r in rows:
+            r = {k: (None if _missing(v) else v) for k, v in r.items()}
+            text = str(r.get("text") or "")
+            if not text.strip():
+                continue
+            who = str(r.get("coder") or coder or self.coder or "unknown")
+            when = str(r.get("created_at") or at)
+            target = _import_target(self, state, r, who)
+            key = (target["target"], target.get("transcript_id"), target.get("start"), target.get("end"),
+                   target.get("code"), target.get("coding_id"), target.get("suggestion_id"), who, when, text)
+            if key in existing:
+                continue
+            existing.add(key)
+            payload = {"imported": str(r["memo_id"])} if r.get("memo_id") is not None else {}
+            out_rows.append({"coder": who, "created_at": when, "text": text, "replaces": None, "payload": payload,
+                             **target})
+        return store.append_memos(out_rows)
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or bool(v != v)  # NaN, NA
+    except (TypeError, ValueError):
+        return False
+
+
+def _import_target(self: Any, state: Any, r: dict[str, Any], who: str) -> dict[str, Any]:
+    target = r.get("target")
+    tid, code = r.get("transcript_id"), r.get("code")
+    a, b = r.get("start"), r.get("end")
+    if code is not None and target in (None, "code") and tid is None:
+        return {"target": "code", "code": self.resolve_code(str(code))}
+    if tid is None:
+        return {"target": "project"}
+    tid = str(tid)
+    if a is None or b is None:
+        return _target(self, tid, None, None, None, None)
+    a, b = int(a), int(b)
+    if code is not None and target in (None, "coding"):
+        cid = self.resolve_code(str(code))
+        same = [c for c in state.codings.values()
+                if (c.transcript_id, c.start, c.end, c.code) == (tid, a, b, cid)]
+        same.sort(key=lambda c: (c.coder != who, c.coding_id))
+        if same:
+            return {"target": "coding", "transcript_id": tid, "start": a, "end": b, "code": cid,
+                    "coding_id": same[0].coding_id}
+    return _target(self, tid, (a, b), None, None, None)

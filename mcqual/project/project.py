@@ -439,7 +439,7 @@ class Project:
     from .suggesting import suggest, suggestions  # noqa: E402
     from .deciding import accept, decide_many, reject, uncode, undo  # noqa: E402
     from .quotes import code, locate, resolve_code  # noqa: E402
-    from .memos import memo, memos  # noqa: E402
+    from .memos import add_memos, memo, memos  # noqa: E402
     from .search import code_hits, search  # noqa: E402
     from .views import codings, history, review  # noqa: E402
     from .widgets import view  # noqa: E402
