@@ -28,7 +28,7 @@ class MemoFrame(pd.DataFrame):
             text = escape(str(r.text)).replace("\n", "<br>") if r.text else "<i>(withdrawn)</i>"
             rows.append(f"<tr><td style='vertical-align:top;color:#555;white-space:nowrap'>"
                         f"#{'' if pd.isna(r.memo_id) else int(r.memo_id)}{ver}<br>{escape(str(r.coder))}<br>"
-                        f"<small>{escape(str(r.created_at)[:16])}</small></td>"
+                        f"<small>{escape(str(r.created_at)[:16].replace('T', ' '))}</small></td>"
                         f"<td style='vertical-align:top'><small style='color:#555'>{escape(where)}</small><br>"
                         f"<div style='text-align:left'>{text}</div></td></tr>")
         more = f"<caption>first 500 of {len(self)} memos</caption>" if len(self) > 500 else ""
