@@ -31,6 +31,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable
 
@@ -199,6 +200,9 @@ def _lemma_spans(t: Any, units: list, pattern: str) -> list[tuple[Any, int, int]
         return []
     n = len(want)
     out = []
+    forms = _forms(nlp.lang, want[0])  # only turns holding a form of the first word go through spaCy
+    rx = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE)
+    units = [u for u in units if rx.search(t.text, u[3], u[4])]
     texts = [t.text[u[3]:u[4]] for u in units]
     for u, doc in zip(units, nlp.pipe(texts)):
         toks = [tok for tok in doc if not tok.is_space]
@@ -206,6 +210,22 @@ def _lemma_spans(t: Any, units: list, pattern: str) -> list[tuple[Any, int, int]
         for i in range(len(toks) - n + 1):
             if norms[i:i + n] == want:
                 out.append((u, u[3] + toks[i].idx, u[3] + toks[i + n - 1].idx + len(toks[i + n - 1].text)))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _forms(lang: str, lemma: str) -> frozenset[str]:
+    """Every lower-case form the lookup table maps to ``lemma`` (and the lemma itself)."""
+    return frozenset({lemma} | {f for f, x in _lemma_index(lang).get(lemma, ())})
+
+
+@functools.lru_cache(maxsize=8)
+def _lemma_index(lang: str) -> dict[str, list[tuple[str, str]]]:
+    from ..text.nlp import _norm_map
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for form, lemma in _norm_map(lang).items():
+        out.setdefault(lemma, []).append((form, lemma))
     return out
 
 
@@ -259,26 +279,42 @@ def code_hits(self, hits: Any, code: str, *, coder: str | None = None, extend: s
     else:
         rows = {r["transcript_id"]: r for r in self._store.transcript_rows(sorted({w[0] for w in wanted}))}
         cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        built: dict[str, Any] = {}
+        pending: list[tuple[int, tuple[str, int], int, str]] = []
         for tid, a, b in wanted:
             if tid not in rows:
                 raise ProjectError("E304", f"no transcript {tid!r} in the project", path=self.path)
-            t = cv.row_to_transcript(rows[tid])
-            unit = next((u for u in _units(t) if u[3] <= a < u[4] or (u[3] == a == u[4])), None)
-            if unit is None:  # text outside turns (a preamble): the hit itself
+            t = built.get(tid)
+            if t is None:
+                t = built[tid] = cv.row_to_transcript(rows[tid])
+            turn = t.turn_at(a) if t.turns else None
+            if turn is not None:
+                unit = (turn.index, turn.speaker, turn.role, turn.start, turn.end)
+            elif not t.turns:
+                unit = (None, None, None, 0, len(t.text))
+            else:  # text outside turns (a preamble): the hit itself
                 spans.append((tid, a, b))
                 continue
             if extend == "turn":
                 spans.append((tid, unit[3], max(unit[4], b)))
                 continue
-            key = (tid, unit[3])
-            if key not in cache:
-                from ..text.nlp import split_sentences
+            spans.append((tid, a, b))
+            pending.append((len(spans) - 1, (tid, unit[3]), unit[4], (t.language or "en")[:2].lower()))
+        if pending:  # the sentences of every turn concerned, split in one batch per language
+            from ..text.nlp import split_sentences
 
-                lang = (t.language or "en")[:2].lower()
-                cache[key] = [(unit[3] + s, unit[3] + e)
-                              for s, e in split_sentences([t.text[unit[3]:unit[4]]], lang, trained=False)[0]]
-            sents = [s for s in cache[key] if s[0] < b and a < s[1]] or [(a, b)]
-            spans.append((tid, min(s[0] for s in sents), max(max(s[1] for s in sents), b)))
+            todo: dict[str, dict[tuple[str, int], int]] = {}
+            for _, key, end, lang in pending:
+                todo.setdefault(lang, {})[key] = end
+            for lang, keys in todo.items():
+                ks = list(keys)
+                split = split_sentences([built[k[0]].text[k[1]:keys[k]] for k in ks], lang, trained=False)
+                for k, sents in zip(ks, split):
+                    cache[k] = [(k[1] + s0, k[1] + s1) for s0, s1 in sents]
+            for i, key, _, _ in pending:
+                tid, a, b = spans[i]
+                sents = [x for x in cache[key] if x[0] < b and a < x[1]] or [(a, b)]
+                spans[i] = (tid, min(min(x[0] for x in sents), a), max(max(x[1] for x in sents), b))
     existing = {(c.transcript_id, c.start, c.end): c.coding_id for c in self._state().codings.values()
                 if c.coder == who and c.code == code}
     order: list[tuple[str, int, int]] = []
