@@ -157,9 +157,17 @@ def open_notebook(page, server: LabServer, name: str, *, timeout: float = 90_000
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
     # the kernel is ready when the status bar says Idle
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
-    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    prompt = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-prompt").first
+    for attempt in range(3):  # a kernel that has just started may drop the first execute requests
+        page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if any(ch in prompt.inner_text() for ch in "*0123456789"):
+                return
+            time.sleep(0.3)
+    raise AssertionError("Run All Cells did not start the notebook's cells")
 
 
 def read_project(path: Path, code: str) -> object:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_util import (LabServer, chromium_path, launch_chromium, make_project, open_notebook, read_project,
-                          shot, wait_until, write_notebook)
+from browser_util import (LabServer, chromium_path, launch_chromium, make_big_project, make_project, open_notebook,
+                          read_project, shot, wait_until, write_notebook)
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,12 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab-home")
     project = root / "study.mcq"
     make_project(project).close()
+    make_big_project(root / "big.mcq").close()
     write_notebook(root / "view.ipynb", [
         "import mcqual as mq\np = mq.Project.open('study.mcq', coder='ab')",
         "v = p.view('int-01', height=520)\nv",
         "r = p.review()\nr",
+        "big = mq.Project.open('big.mcq', coder='ab').view(height=400)\nbig",
     ])
     server = LabServer(root, home).start()
     from playwright.sync_api import sync_playwright
@@ -33,9 +35,14 @@ def lab(tmp_path_factory):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.set_default_timeout(60_000)
     try:
-        open_notebook(page, server, "view.ipynb")
-        page.wait_for_selector(".mcq-view[data-ready='1'] .mcq-run", timeout=90_000)
-        page.wait_for_selector(".mcq-card[data-ready='1']", timeout=60_000)
+        try:
+            open_notebook(page, server, "view.ipynb")
+            page.wait_for_selector(".mcq-view[data-ready='1'] .mcq-run", timeout=90_000)
+            page.wait_for_selector(".mcq-card[data-ready='1']", timeout=60_000)
+        except Exception:
+            shot(page, "00-failed-to-open")
+            print(server.log_tail(4000))
+            raise
         yield {"page": page, "project": project, "server": server}
     finally:
         browser.close()
@@ -46,7 +53,7 @@ def lab(tmp_path_factory):
 def _char_box(page, text: str, start: int, end: int):
     """Client rects of the first and last characters of transcript[start:end] in the coding view."""
     return page.evaluate("""([s, e]) => {
-        const runs = [...document.querySelectorAll('.mcq-view .mcq-run')];
+        const runs = [...document.querySelector('.mcq-view').querySelectorAll('.mcq-run')];
         function rectAt(off) {
             for (const r of runs) {
                 const a = +r.dataset.s, b = +r.dataset.e;
@@ -91,7 +98,7 @@ def test_select_pick_code_memo_undo(lab):
     end = start + len(quote)
 
     _select_with_mouse(page, start, end)
-    picker = page.locator(".mcq-picker")
+    picker = view.locator(".mcq-picker")
     picker.wait_for(state="visible")
     page.keyboard.type("quality")
     shot(page, "02-picker", locator=view)
@@ -100,23 +107,23 @@ def test_select_pick_code_memo_undo(lab):
     codings = read_project(project, "p.codings()[['coding_id','start','end','code','coder']].values.tolist()")
     assert [c[1:] for c in codings] == [[start, end, "trust.qa", "ab"]]
     cid = codings[0][0]
-    page.wait_for_selector(f".mcq-stripe[data-c='{cid}']")
+    view.locator(f".mcq-stripe[data-c='{cid}']").wait_for()
     shot(page, "03-coded", locator=view)
 
     # a memo on the coding: click its highlighted text, Memo…, type, save
-    page.locator(f".mcq-run[data-c='{cid}']").first.click()
-    page.locator(".mcq-panel .mcq-memo-btn").click()
-    page.locator(".mcq-panel textarea").fill("Quality assurance beats the badge format.")
+    view.locator(f".mcq-run[data-c='{cid}']").first.click()
+    view.locator(".mcq-panel .mcq-memo-btn").click()
+    view.locator(".mcq-panel textarea").fill("Quality assurance beats the badge format.")
     shot(page, "04-memo", locator=view)
-    page.locator(".mcq-panel .mcq-save").click()
+    view.locator(".mcq-panel .mcq-save").click()
     wait_until(lambda: "Memo saved" in _status(page), what="the memo")
     memos = read_project(project, "p.memos()[['coding_id','coder','text']].values.tolist()")
     assert [cid, "ab", "Quality assurance beats the badge format."] in memos
-    page.wait_for_selector(f".mcq-stripe.mcq-has-memo[data-c='{cid}']")
+    view.locator(f".mcq-stripe.mcq-has-memo[data-c='{cid}']").wait_for()
 
     # change the code: one uncode + one code, undone together
-    page.locator(f".mcq-stripe[data-c='{cid}']").click()
-    page.locator(".mcq-panel .mcq-change").click()
+    view.locator(f".mcq-stripe[data-c='{cid}']").click()
+    view.locator(".mcq-panel .mcq-change").click()
     page.keyboard.type("issuer")
     page.keyboard.press("Enter")
     wait_until(lambda: "Changed" in _status(page), what="the code change")
@@ -130,7 +137,7 @@ def test_select_pick_code_memo_undo(lab):
         [start, end, "trust.qa"]]
     view.locator(".mcq-undo").click()
     wait_until(lambda: read_project(project, "len(p.codings())") == 0, what="the first coding to be undone")
-    page.wait_for_selector(f".mcq-stripe[data-c='{cid}']", state="detached")
+    view.locator(f".mcq-stripe[data-c='{cid}']").wait_for(state="detached")
     shot(page, "06-undone", locator=view)
 
 
@@ -143,12 +150,12 @@ def test_suggestion_in_place_and_other_process(lab):
     b = a + len("Anyone can issue a badge.")
     read_project(project, f"p.code('int-01', {a}, {b}, 'trust', coder='cd')")
     view.locator(".mcq-refresh").click()
-    page.wait_for_selector(".mcq-view .mcq-stripe", timeout=20_000)
+    view.locator(".mcq-stripe").first.wait_for(timeout=20_000)
     # accept a suggestion in place: click its dashed text, Accept
     sid = read_project(project, "int(p.suggestions('pending', coder='ab').query(\"code == 'recognition'\")"
                                 "['suggestion_id'].iloc[0])")
-    page.locator(f".mcq-view .mcq-run[data-g*='{sid}']").first.click()
-    page.locator(f".mcq-panel .mcq-sugg-item[data-g='{sid}'] .mcq-accept").click()
+    view.locator(f".mcq-run[data-g*='{sid}']").first.click()
+    view.locator(f".mcq-panel .mcq-sugg-item[data-g='{sid}'] .mcq-accept").click()
     wait_until(lambda: "Accepted" in _status(page), what="the in-place accept")
     accepted = read_project(project, "p.codings(coder='ab')[['suggestion_id','code']].values.tolist()")
     assert [sid, "recognition"] in accepted
@@ -191,3 +198,49 @@ def test_review_card_click_and_keyboard(lab):
                what="undo from the card")
     assert second in read_project(project, "p.suggestions('pending', coder='ab')['suggestion_id'].tolist()")
     wait_until(lambda: f"#{second}" in card.locator(".mcq-card-top").inner_text(), what="the card to come back")
+
+
+def test_big_transcript_renders_once_and_patches(lab):
+    """10,000 words, 300 codings: the first render and a patch after one coding stay fast."""
+    page = lab["page"]
+    big = page.locator(".mcq-view").nth(1)
+    wait_until(lambda: big.get_attribute("data-render-ms"), timeout=60, what="the big view to render")
+    render_ms = float(big.get_attribute("data-render-ms"))
+    n_runs = big.locator(".mcq-run").count()
+    n_stripes = big.locator(".mcq-stripe").count()
+    assert n_stripes == 300, n_stripes
+    big.scroll_into_view_if_needed()
+    # code the first words of turn 3 with the mouse, then time the patch
+    start, end = page.evaluate("""() => {
+        const v = document.querySelectorAll('.mcq-view')[1];
+        const t = v.querySelectorAll('.mcq-turn .mcq-text')[2];
+        const s = +t.dataset.s; return [s, s + 25];
+    }""")
+    first, last = page.evaluate("""([s, e]) => {
+        const v = document.querySelectorAll('.mcq-view')[1];
+        const runs = [...v.querySelectorAll('.mcq-run')];
+        function at(off) {
+            for (const r of runs) { const a = +r.dataset.s, b = +r.dataset.e;
+                if (off >= a && off < b) { const g = document.createRange();
+                    const k = Array.from(r.textContent).slice(0, off - a).join('').length;
+                    g.setStart(r.firstChild, k); g.setEnd(r.firstChild, k + 1);
+                    const x = g.getBoundingClientRect(); return {l: x.left, r: x.right, y: (x.top + x.bottom) / 2}; } }
+        }
+        return [at(s), at(e - 1)];
+    }""", [start, end])
+    page.mouse.move(first["l"] + 1, first["y"])
+    page.mouse.down()
+    page.mouse.move(last["r"] - 1, last["y"], steps=5)
+    page.mouse.up()
+    page.locator(".mcq-picker").nth(1).wait_for(state="visible")
+    page.keyboard.type("motivation")
+    page.keyboard.press("Enter")
+    wait_until(lambda: big.locator(".mcq-stripe").count() == 301, timeout=30, what="the new stripe")
+    wait_until(lambda: big.get_attribute("data-patched-turns"), what="the patch")
+    patch_ms = float(big.get_attribute("data-patch-ms"))
+    patched = int(big.get_attribute("data-patched-turns"))
+    shot(page, "11-big-transcript", locator=big)
+    print(f"10k words: {n_runs} runs, first render {render_ms:.0f} ms, patch after one coding "
+          f"{patch_ms:.0f} ms ({patched} turn(s) re-rendered)")
+    assert patched <= 2, patched  # only the changed turn is rebuilt
+    assert render_ms < 5000 and patch_ms < 1000
