@@ -57,3 +57,16 @@ def test_appendix_alone_and_empty(project):
     to_docx(buf, memos=project.memos(coder="AB"))  # no codebook, no corpus: ids, no quotes
     texts = [t for _, t in _paras(buf)]
     assert any(t.startswith("On a coding (trust), int-01 [22–46]") for t in texts)
+
+
+def test_pseudonymised_report_hides_names_in_memos_and_passages(tmp_path):
+    p = mq.Project.create(tmp_path / "ps.mcq", coder="AB")
+    p.add_transcripts([mq.Transcript.from_turns("int-01", [("I", "Hello Maria Schmidt, do you trust badges?"),
+                                                           ("R1", "Only from known issuers.")])])
+    p.memo("Call Maria Schmidt back.", transcript="int-01", span=(6, 19))
+    buf = io.BytesIO()
+    to_docx(buf, memos=p.memos(), corpus=p.corpus(), pseudonymise={"names": ["Maria Schmidt"]})
+    texts = [t for _, t in _paras(buf)]
+    assert not any("Maria" in t for t in texts)
+    assert "“[PERSON-1]”" in texts and "Call [PERSON-1] back." in texts
+    p.close()

@@ -107,14 +107,37 @@ def add_memo_appendix(doc: Any, memos: Any, *, codebook: Any = None, corpus: Any
         if by:
             p.add_run(xml_safe(f" — {by}")).italic = True
         a, b, tid = _v(r, "start"), _v(r, "end"), _v(r, "transcript_id")
-        if a is not None and b is not None and tid in texts:
-            passage = " ".join(texts[tid][int(a):int(b)].split())
+        passage = _v(r, "passage")
+        if passage is None and a is not None and b is not None and tid in texts:
+            passage = texts[tid][int(a):int(b)]
+        if passage:
+            passage = " ".join(str(passage).split())
             if len(passage) > max_quote:
                 passage = passage[:max_quote // 2 - 1] + " … " + passage[-(max_quote // 2 - 1):]
             doc.add_paragraph(xml_safe(f"“{passage}”"), style="Quote")
         for para in str(_v(r, "text")).split("\n"):
             doc.add_paragraph(xml_safe(para))
     return len(rows)
+
+
+def with_passages(memos: Any, corpus: Any):
+    """``memos`` with a ``passage`` column: the text each memo on a passage is about (before pseudonymising).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mcqual.model import Transcript
+    >>> m = pd.DataFrame({"text": ["x"], "transcript_id": ["a"], "start": [0], "end": [3]})
+    >>> with_passages(m, [Transcript.from_turns("a", [("R", "Yes, I do.")])])["passage"].tolist()
+    ['Yes']
+    """
+    texts = {t.id: t.text for t in corpus} if corpus is not None else {}
+    rows = memos.to_dict("records")
+    out = []
+    for r in rows:
+        a, b, tid = _v(r, "start"), _v(r, "end"), _v(r, "transcript_id")
+        out.append(texts[tid][int(a):int(b)] if a is not None and b is not None and tid in texts else None)
+    return memos.assign(passage=out)
 
 
 def _about(r: dict, t: str, label: Any) -> str:
@@ -134,4 +157,4 @@ def _about(r: dict, t: str, label: Any) -> str:
     return f"On a passage, {where}"
 
 
-__all__ = ["add_memo_appendix"]
+__all__ = ["add_memo_appendix", "with_passages"]

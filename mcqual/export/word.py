@@ -350,7 +350,10 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
         quotes = res.apply_frame(quotes) if quotes is not None else None
         attributes = res.apply_frame(attributes) if attributes is not None else None
         note, title = res.apply_text(note), res.apply_text(title)
-        memos = res.apply_frame(memos) if memos is not None else None
+        if memos is not None:  # passages quoted before the texts are pseudonymised, then pseudonymised too
+            from .memos import with_passages
+
+            memos = res.apply_frame(with_passages(memos, corpus))
 
     if tables is not None and not isinstance(tables, Mapping):
         raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",
