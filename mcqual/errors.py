@@ -88,6 +88,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E322": ("quote found more than once", "Pass occurrence= (1-based, in text order) to pick one, or quote more words."),
     "E323": ("memo unknown or already edited", "List current memos with project.memos() and pass replaces= the latest version's id."),
     "E324": ("invalid search pattern", "Give plain words, or a valid Python regular expression with regex=True."),
+    "E325": ("unknown speaker or role in a search", "Use a speaker or role the transcripts have (the message lists them); see project.corpus()[tid].speakers."),
     "E326": ("hits table unusable", "Pass the DataFrame project.search() returned (it needs transcript_id, start, end)."),
     "E330": ("nothing to show in the coding view", "Add transcripts first with project.add_transcripts(corpus), then project.view()."),
     "E331": ("another coder's coding", "The view changes only its own coder's codings; open project.view(coder='their-id') to change theirs."),

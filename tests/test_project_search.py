@@ -62,6 +62,13 @@ def test_search_filters_speaker_role_transcript_code(project):
     assert set(project.search("trust", speaker="r1")["speaker"]) == {"R1"}
     assert set(project.search("trust", role="interviewer")["turn"]) == {0}
     assert set(project.search("trust", transcript="int-02")["transcript_id"]) == {"int-02"}
+    with pytest.raises(ProjectError) as e:  # a misspelt speaker is an error, not "0 hits"
+        project.search("trust", speaker="R 1")
+    assert e.value.code == "E325" and "closest: 'R1'" in str(e.value)
+    with pytest.raises(ProjectError) as e:
+        project.search("trust", role="respondant")
+    assert e.value.code == "E325" and "'respondent'" in str(e.value)
+    assert len(project.search("trust", speaker=["R1", "nobody"])) == 3  # one known speaker is enough
     t = text(project)
     a = t.index("Trust, honestly")
     project.code("int-01", a, a + 15, "trust")

@@ -165,11 +165,16 @@ def search(self, pattern: str, *, regex: bool = False, whole_words: bool = True,
             raise ProjectError("E304", f"no transcript {', '.join(map(repr, sorted(missing)))} in the project",
                                path=self.path)
     out: list[list[Any]] = []
+    seen_speakers: set[str] = set()
+    seen_roles: set[str] = set()
     for row in rows:
         t = cv.row_to_transcript(row)
+        all_units = _units(t)
+        seen_speakers.update(str(u[1]) for u in all_units if u[1])
+        seen_roles.update(str(u[2]) for u in all_units if u[2])
         if coded is not None and t.id not in coded:
             continue
-        units = [u for u in _units(t)
+        units = [u for u in all_units
                  if (speakers is None or (u[1] or "").casefold() in speakers)
                  and (roles is None or (u[2] or "").casefold() in roles)]
         if lemma:
@@ -182,6 +187,15 @@ def search(self, pattern: str, *, regex: bool = False, whole_words: bool = True,
                 continue
             left, right = _context(t.text, a, b, context)
             out.append([t.id, u[0], u[1], u[2], a, b, t.text[a:b], left, right])
+    for what, asked, seen in (("speaker", speakers, seen_speakers), ("role", roles, seen_roles)):
+        if asked is not None and not asked & {x.casefold() for x in seen}:  # a typo, not "no hits"
+            import difflib
+
+            wanted = sorted(_as_set(speaker if what == "speaker" else role) or ())
+            close = difflib.get_close_matches(wanted[0], sorted(seen), n=3, cutoff=0.4) if wanted else []
+            raise ProjectError("E325", f"no {what} {', '.join(map(repr, wanted))} in these transcripts"
+                               + (f"; closest: {', '.join(map(repr, close))}" if close else "")
+                               + f" ({what}s: {', '.join(sorted(seen)[:12]) or 'none'})", path=self.path)
     df = pd.DataFrame(out, columns=HIT_COLUMNS)
     df["turn"] = df["turn"].astype("Int64")
     for k in ("start", "end"):
