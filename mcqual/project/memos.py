@@ -152,8 +152,15 @@ def memo_frame(self, *, history: bool = True):
     """Every memo row (all versions, with ``version``) plus decision notes older than memos (no ``memo_id``)."""
     rows = self._store.memo_rows()
     events = [e for e in self._store.events(where="kind IN ('accept','reject','code','uncode')")
-              if '"note"' in (e[11] or "")]
+              if _payload(e[11]).get("note")]
     return _frame(rows, events, self._code_map(), history=history)
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    """A payload as a dict (stores hand it over as JSON text; a driver may already have decoded it)."""
+    if isinstance(value, dict):
+        return value
+    return json.loads(value or "{}")
 
 
 def _frame(rows: list[tuple], events: list[tuple], code_map: dict[str, str], *, history: bool):
@@ -168,7 +175,7 @@ def _frame(rows: list[tuple], events: list[tuple], code_map: dict[str, str], *, 
         while cur[10] is not None and cur[10] in by_id:
             version += 1
             cur = by_id[cur[10]]
-        payload = json.loads(r[12] or "{}")
+        payload = _payload(r[12])
         if payload.get("event_id") is not None:
             covered.add(int(payload["event_id"]))
         if not history and (r[0] in replaced_by or not r[11]):
@@ -176,7 +183,7 @@ def _frame(rows: list[tuple], events: list[tuple], code_map: dict[str, str], *, 
         code = code_map.get(r[7], r[7]) if r[7] is not None else None
         out.append([r[0], r[3], r[4], r[5], r[6], code, r[8], r[9], r[1], r[2], r[11], version, r[10]])
     for e in events:  # notes written with decisions before memos existed (schema < 3)
-        note = json.loads(e[11] or "{}").get("note")
+        note = _payload(e[11]).get("note")
         if not note or e[0] in covered:
             continue
         on_sugg = e[1] in ("accept", "reject")
