@@ -183,6 +183,7 @@ def test_review_card_click_and_keyboard(lab):
     # by click: reject with a note
     second = int(card.locator(".mcq-card-top").inner_text().split("#")[-1].split()[0])
     assert second != first
+    assert card.locator(".mcq-accept").inner_text() == "✓ Accept (a)"  # "accept as" starts at the card's code
     card.locator(".mcq-note").fill("Too general: not about recognition.")
     card.locator(".mcq-reject").click()
     wait_until(lambda: read_project(project, f"p.history(suggestion_id={second})['kind'].tolist()") == ["reject"],

@@ -22,6 +22,7 @@ function render({ model, el }) {
   const send = (msg) => model.send(msg);
   let statusTimer = null;
   let asCode = "";
+  let lastSid = null;
 
   const top = h("div", "mcq-card-top");
   const body = h("div", "mcq-card-body");
@@ -58,7 +59,8 @@ function render({ model, el }) {
       body.appendChild(row);
       return;
     }
-    asCode = asCode && asCode !== c.code ? asCode : c.code;
+    if (c.sid !== lastSid) { asCode = c.code; lastSid = c.sid; }  // a new card starts at its own code
+    asCode = asCode || c.code;
     const chip = h("span", "mcq-chip", c.label);
     chip.style.borderColor = c.color;
     chip.style.background = tint(c.color, 0.2);
