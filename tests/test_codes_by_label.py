@@ -93,3 +93,13 @@ def test_matrices_take_codes_by_label(project):
     with pytest.raises(AnalysisError) as e:
         mq.code_group_matrix(df, by="g", codes=["trsut"], attributes=pd.DataFrame({"g": ["x"]}, index=["a"]))
     assert "closest: 'Trust'" in str(e.value)
+
+
+def test_codes_in_use_but_not_in_the_codebook_still_filter(project):
+    """A suggester may propose a new theme; codings may keep a code an earlier codebook had."""
+    project.code("a", 0, 9, "consent")
+    project.set_codebook(mq.Codebook([mq.Code("trust", "Trust")]))  # 'consent' is gone from the codebook
+    assert project.codings(code="consent")["code"].tolist() == ["consent"]
+    assert project.codings(code="CONSENT")["code"].tolist() == ["consent"]
+    with pytest.raises(ProjectError):
+        project.codings(code="consnet")

@@ -74,14 +74,26 @@ def resolve_code(self, name: str) -> str:
     return lookup_code(cb, name, path=self.path)
 
 
-def code_arg(self, name: str | None) -> str | None:
-    """A ``code=`` filter argument as a code id (``None`` stays ``None``; no codebook: as given)."""
+def code_arg(self, name: str | None, known: Any = ()) -> str | None:
+    """A ``code=`` filter argument as a code id (``None`` stays ``None``; no codebook: as given).
+
+    ``known`` are codes in use that the codebook may lack (a suggester's new
+    theme, a coding from an earlier codebook): an exact or case-insensitive
+    match with one of them is accepted too.
+    """
     if name is None:
         return None
     cb = self._codebook_or_none()
-    if cb is None or name in cb:
+    if cb is None or name in cb or name in known:
         return name
-    return lookup_code(cb, name, path=self.path)
+    key = " ".join(str(name).split()).casefold()
+    try:
+        return lookup_code(cb, name, path=self.path)
+    except ProjectError:
+        hit = [k for k in known if str(k).casefold() == key]
+        if len(hit) == 1:
+            return hit[0]
+        raise
 
 
 def lookup_code(cb: Any, name: Any, *, path: str | None = None) -> str:

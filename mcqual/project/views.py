@@ -46,7 +46,8 @@ def codings(self, coder: str | Iterable[str] | None = None, status: str | Iterab
 
     from .quotes import code_arg
 
-    code = code_arg(self, code)  # an id or a label; unknown: E311 with the closest codes
+    if code is not None:  # an id or a label; unknown: E311 with the closest codes
+        code = code_arg(self, code, {c.code for c in self._state().codings.values()})
     coders = None if coder is None else ({coder} if isinstance(coder, str) else set(coder))
     statuses = None if status is None else ({status} if isinstance(status, str) else set(status))
     if statuses is not None and not statuses <= set(STATUSES):
