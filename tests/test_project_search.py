@@ -205,3 +205,14 @@ def test_normalise_map_round_trips_offsets():
 def test_quote_prefers_whole_words():
     assert find_quote("trusted trust", "trust") == ([(8, 13)], "exact")
     assert find_quote("trusted", "trust") == ([(0, 5)], "exact")  # a part of a word when nothing else fits
+
+
+def test_transcript_without_turns(project):
+    project.add_transcripts([mq.Transcript("memo-doc", "Field notes. They trust the issuer. End.")])
+    hits = project.search("trust", transcript="memo-doc")
+    assert hits["turn"].isna().all() and hits[["start", "end"]].values.tolist() == [[18, 23]]
+    ids = project.code_hits(hits, "trust", extend="sentence")
+    assert project.codings().set_index("coding_id").loc[ids[0], "snippet"] == "They trust the issuer."
+    ids = project.code_hits(hits, "value", extend="turn")  # no turns: the whole text
+    assert project.codings().set_index("coding_id").loc[ids[0], "snippet"] == "Field notes. They trust the issuer. End."
+    assert "memo-doc" in hits._repr_html_()
