@@ -157,3 +157,11 @@ def test_memos_from_two_processes(path, tmp_path):
     finally:
         a.close()
         b.close()
+
+
+def test_transcript_view_lists_its_memos(path):
+    with mq.Project.open(path, coder="ab") as p:
+        p.memo("Noisy <recording>.", transcript="int-01")
+        p.memo("Not about this one.")
+        html = p.transcript("int-01")._repr_html_()
+        assert "Memos" in html and "Noisy &lt;recording&gt;." in html and "Not about this one" not in html

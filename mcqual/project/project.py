@@ -266,7 +266,7 @@ class Project:
         t = cv.row_to_transcript(rows[0], self._attr_dict().get(transcript_id))
         codings = self.codings(coder=coder, status=status, transcript=transcript_id)
         cb = self._codebook_or_none()
-        return TranscriptView(t, codings, cb)
+        return TranscriptView(t, codings, cb, self.memos(transcript=transcript_id))
 
     def _attr_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}

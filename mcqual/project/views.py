@@ -186,6 +186,7 @@ class TranscriptView:
     transcript: Any
     codings: Any  # DataFrame
     codebook: Any = None
+    memos: Any = None  # DataFrame (project.memos(transcript=...)): listed under the text
 
     def _color(self, code: str) -> str:
         from .._html import color_for
@@ -205,4 +206,8 @@ class TranscriptView:
             flag = "" if r.status == "active" else f" [{r.status}]"
             spans.append((int(r.start), int(r.end), self._color(r.code), f"{r.code} ({r.coder}){flag}"))
         legend = " ".join(badge(c, self._color(c)) for c in sorted(set(self.codings["code"])))
-        return transcript_html(self.transcript, spans) + (f"<div>{legend}</div>" if legend else "")
+        html = transcript_html(self.transcript, spans) + (f"<div>{legend}</div>" if legend else "")
+        if self.memos is not None and len(self.memos):
+            html += "<div style='font-family:sans-serif;font-size:90%;margin-top:6px'><b>Memos</b>" + \
+                self.memos._repr_html_() + "</div>"
+        return html
