@@ -286,3 +286,16 @@ def test_card_static_html_never_raw_widget_repr(project):
     assert "VBox(" not in html and "ReviewCard(" not in html
     assert review.widget().__class__.__name__ == "ReviewCard"
     assert project.review(mode="list").widget().__class__.__name__ == "VBox"
+
+
+def test_a_decision_in_the_card_shows_in_the_view_at_once(project):
+    v = project.view()
+    card = project.review().card_widget()
+    n = len(v.suggestions)
+    sid = card.sid
+    card.handle({"action": "accept"})
+    assert len(v.suggestions) == n - 1 and [c["suggestion"] for c in v.codings] == [sid]
+    # and a coding in the view that accepts the card's suggestion moves the card on
+    nxt = card.sid
+    v.handle({"action": "accept", "suggestion_id": nxt})
+    assert card.sid != nxt and card.n_pending == n - 2

@@ -98,9 +98,15 @@ def codes_payload(cb: Any) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=None)
 def widget_classes() -> dict[str, type]:
-    """The anywidget classes, built on first use (anywidget is imported only here)."""
-    import anywidget
-    import traitlets as t
+    """The anywidget classes, built on first use (anywidget is imported only here; E900 without it)."""
+    try:
+        import anywidget
+        import traitlets as t
+    except ImportError:
+        from ...errors import MissingDependencyError
+
+        raise MissingDependencyError("E900", "the coding view needs anywidget, which is not installed",
+                                     hint="pip install 'mcqual[notebook]'") from None
 
     from .card import CardLogic
     from .coding import CodingLogic
@@ -145,8 +151,36 @@ def widget_classes() -> dict[str, type]:
     return {"CodingView": CodingView, "ReviewCard": ReviewCard}
 
 
+#: actions that change nothing in the project file (no need to tell the other views)
+READ_ONLY = frozenset({"refresh", "focus", "next", "prev", "widen", "narrow", "turn", "reset", "transcript", "skip"})
+
+
 class MessageMixin:
-    """Custom messages from the browser → :meth:`handle` → a reply in ``status``."""
+    """Custom messages from the browser → :meth:`handle` → a reply in ``status``.
+
+    The views and cards open on one project object know each other: after an
+    action that wrote to the file, the others re-read it (a decision in the
+    review card shows in the coding view at once).
+    """
+
+    def _register(self, project: Any) -> None:
+        import weakref
+
+        live = project.__dict__.setdefault("_mcq_widgets", weakref.WeakSet())
+        live.add(self)
+
+    def _after(self, project: Any, action: Any, out: dict[str, Any]) -> dict[str, Any]:
+        if out.get("ok") and action not in READ_ONLY:
+            for w in list(project.__dict__.get("_mcq_widgets", ())):
+                if w is not self:
+                    try:
+                        w.sync()
+                    except Exception:  # noqa: BLE001 - a closed sibling must not break this action
+                        pass
+        return out
+
+    def sync(self) -> None:  # pragma: no cover - overridden
+        """Catch up with the project file after another widget wrote to it."""
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("action"):

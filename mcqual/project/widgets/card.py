@@ -51,6 +51,7 @@ def build_card(review: Any):
     w.codes = codes_payload(review.project._codebook_or_none())
     w._history: list[int] = []
     w.show(review.pending[0] if review.pending else None)
+    w._register(review.project)
     return w
 
 
@@ -206,6 +207,15 @@ class CardLogic(MessageMixin):
             "quality": quality, "position": pos + 1, "skipped": int(sid) in rv.skipped,
         }
 
+    def sync(self) -> None:
+        """Catch up after another widget on this project decided: keep this card if it is still pending."""
+        rv = self._review
+        rv.refresh()
+        if self.sid is not None and self.sid in set(rv.pending):
+            self.n_pending = len(rv.pending)
+        else:
+            self.show(rv.pending[0] if rv.pending else None)
+
     @property
     def sid(self) -> int | None:
         return self.card.get("sid") if self.card else None
@@ -228,7 +238,7 @@ class CardLogic(MessageMixin):
         if action not in ("undo", "refresh") and self.sid is None:
             return self._reply(False, "no suggestion on the card")
         try:
-            return fn(msg)
+            return self._after(self._review.project, action, fn(msg))
         except McqualError as e:
             return self._reply(False, str(e))
         except (KeyError, TypeError, ValueError) as e:

@@ -52,6 +52,7 @@ def build_view(project: Any, *, transcript: str | None, coder: str, height: int 
                            hint=f"Transcripts: {', '.join(ids[:8])}{'…' if len(ids) > 8 else ''}.")
     w = cls(project, coder=coder, height=int(height))
     w.load(transcript or ids[0])
+    w._register(project)
     return w
 
 
@@ -117,6 +118,11 @@ class CodingLogic(MessageMixin):
         self.memos = memos
         self.version = self.version + 1
 
+    def sync(self) -> None:
+        """Re-read the project if it changed (called after another widget on this project acted)."""
+        if self.changed():
+            self.refresh()
+
     def changed(self) -> bool:
         """Whether the project file changed since the last refresh (another coder, another process)."""
         store = self._project._store
@@ -138,7 +144,7 @@ class CodingLogic(MessageMixin):
         if fn is None:
             return self._reply(False, f"unknown action {action!r}")
         try:
-            return fn(msg)
+            return self._after(self._project, action, fn(msg))
         except McqualError as e:
             self.refresh()
             return self._reply(False, str(e))
