@@ -44,7 +44,14 @@ def test_search_columns_offsets_and_kwic(project):
                    ("int-02", "Trust"), ("int-02", "Trust")]
     for h in hits[hits.transcript_id == "int-01"].itertuples():
         assert t[h.start:h.end] == h.match
-        assert h.left == " ".join(t[max(0, h.start - 80):h.start].split())[-40:] or h.left.endswith(" ")
+        # context: whitespace collapsed, cut between words, "…" where cut
+        assert " ".join(t[:h.start].split()).endswith(h.left.lstrip("…").rstrip())
+        assert " ".join(t[h.end:].split()).startswith(h.right.rstrip("…").strip())
+        assert len(h.left) <= 42 and len(h.right) <= 42
+    last = hits[hits.transcript_id == "int-01"].iloc[-1]
+    assert last["left"] == "They’re useful — but trust takes time. " and last["right"] == ", honestly, trusts nobody."
+    first = hits.iloc[0]  # the context stays inside the turn
+    assert first["left"] == "Do you " and first["right"] == " digital badges?"
     html = hits._repr_html_()
     assert "<mark" in html and "6 hits for <b>trust</b>" in html
     # still a DataFrame after filtering, and still renders

@@ -78,14 +78,40 @@ def _units(t: Any) -> list[tuple[int | None, str | None, str | None, int, int]]:
     return [(None, None, None, 0, len(t.text))]
 
 
-def _context(text: str, a: int, b: int, width: int) -> tuple[str, str]:
-    left = " ".join(text[max(0, a - width * 2):a].split())
-    right = " ".join(text[b:b + width * 2].split())
+def _context(text: str, a: int, b: int, width: int, first: int = 0, last: int | None = None) -> tuple[str, str]:
+    """About ``width`` characters either side within ``text[first:last]`` (the turn), cut between words.
+
+    Whitespace is collapsed, and ``…`` marks where the context was cut.
+
+    Examples
+    --------
+    >>> _context("one two three four five", 8, 13, 8)
+    ('one two ', ' four…')
+    """
+    last = len(text) if last is None else last
+    lo, hi = max(first, a - width * 2), min(last, b + width * 2)
+    full = " ".join(text[lo:a].split())
+    k = max(0, len(full) - width)
+    partial = (full[k - 1] != " ") if k > 0 else (lo > first and not text[lo - 1].isspace())
+    left = full[k:]
+    if partial and left:
+        cut = left.find(" ")
+        left = left[cut + 1:] if cut >= 0 else ""
+    if (k > 0 or lo > first) and left:
+        left = "…" + left
+    full = " ".join(text[b:hi].split())
+    right = full[:width]
+    partial = (full[width] != " ") if len(full) > width else (hi < last and not text[hi].isspace())
+    if partial and right:
+        cut = right.rfind(" ")
+        right = right[:cut] if cut >= 0 else ""
+    if (len(full) > width or hi < last) and right:
+        right += "…"
     if text[max(0, a - 1):a].isspace():
         left += " "
     if text[b:b + 1].isspace():
         right = " " + right
-    return left[-width:], right[:width]
+    return left, right
 
 
 def search(self, pattern: str, *, regex: bool = False, whole_words: bool = True, case: bool = False,
@@ -185,7 +211,7 @@ def search(self, pattern: str, *, regex: bool = False, whole_words: bool = True,
         for u, a, b in spans:
             if coded is not None and not any(s < b and a < e for s, e in coded[t.id]):
                 continue
-            left, right = _context(t.text, a, b, context)
+            left, right = _context(t.text, a, b, context, u[3], u[4])
             out.append([t.id, u[0], u[1], u[2], a, b, t.text[a:b], left, right])
     for what, asked, seen in (("speaker", speakers, seen_speakers), ("role", roles, seen_roles)):
         if asked is not None and not asked & {x.casefold() for x in seen}:  # a typo, not "no hits"
