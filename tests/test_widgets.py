@@ -284,6 +284,7 @@ def test_card_static_html_never_raw_widget_repr(project):
     assert "<table" in html and "Run the cell" in html and "<kbd>a</kbd> accept" in html
     assert "mentions &#x27;employer&#x27;" in html or "mentions 'employer'" in html
     assert "VBox(" not in html and "ReviewCard(" not in html
+    assert "Interviewer: Thank you for joining" in html and "Employer view" in html  # question, label
     assert review.widget().__class__.__name__ == "ReviewCard"
     assert project.review(mode="list").widget().__class__.__name__ == "VBox"
 

@@ -369,3 +369,17 @@ def _question(t: Any, index: int) -> dict[str, str] | None:
             break
     return None
 
+
+
+def question_before(t: Any, offset: int) -> dict[str, str] | None:
+    """The interviewer's question before character ``offset`` of transcript ``t`` (None if none).
+
+    Examples
+    --------
+    >>> import mcqual as mq
+    >>> t = mq.Transcript.from_turns("a", [("I", "Why?", None, "interviewer"), ("R", "Because.", None, "respondent")])
+    >>> question_before(t, 8)["text"]
+    'Why?'
+    """
+    turn = t.turn_at(offset)
+    return _question(t, turn.index) if turn is not None else None

@@ -275,7 +275,8 @@ class CodingLogic(MessageMixin):
         turns = self.doc.get("turns", [])
         for tu in turns[:STATIC_TURNS]:
             who = escape(tu["speaker"] or "")
-            meta = f"<b>{who}</b>" + (f"<br><small>{escape(tu['role'])}</small>" if tu["role"] else "")
+            role = tu["role"] if tu["role"] and tu["role"].lower() != (tu["speaker"] or "").lower() else ""
+            meta = f"<b>{who}</b>" + (f"<br><small>{escape(role)}</small>" if role else "")
             meta += f"<br><small>{escape(tu['time'])}</small>" if tu["time"] else ""
             rows.append([meta, highlight(tu["text"], spans, offset=tu["start"])])
         more = len(turns) - STATIC_TURNS
@@ -284,8 +285,8 @@ class CodingLogic(MessageMixin):
         used = sorted({c["code"] for c in self.codings})
         legend = " ".join(badge(labels.get(c, c), colors.get(c, color_for(c))) for c in used)
         head = (f"<p><b>mcqual coding view</b> — transcript <code>{escape(self.transcript_id)}</code>, coder "
-                f"<code>{escape(self.coder)}</code>: {len(self.codings)} codings, {len(self.suggestions)} "
-                f"suggestions pending. This is a static copy: <b>run the cell</b> (with a kernel) to code — "
+                f"<code>{escape(self.coder)}</code>: {_n(len(self.codings), 'coding')}, "
+                f"{_n(len(self.suggestions), 'suggestion')} pending. This is a static copy: <b>run the cell</b> (with a kernel) to code — "
                 f"select text with the mouse, pick a code, click a coding to remove, change or annotate it. "
                 f"Without the view: <code>project.code(transcript, start, end, code)</code>.</p>")
         return ("<div class='mcq-static'>" + head + (f"<p>{legend}</p>" if legend else "")
@@ -321,3 +322,7 @@ def _int(x: Any) -> int | None:
 def _quote(text: str, n: int = 40) -> str:
     text = " ".join(text.split())
     return f"“{text[:n]}…”" if len(text) > n else f"“{text}”"
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
