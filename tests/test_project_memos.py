@@ -75,6 +75,9 @@ def test_bad_targets_are_numbered_errors(path):
             p.memo("x", coder="")
         assert e.value.code == "E310"
         assert len(p.memos(history=True)) == 0  # nothing half-written
+        with pytest.raises(ProjectError) as e:  # a typo in a filter is an error, not "no memos"
+            p.memos(transcript="int-1")
+        assert e.value.code == "E304"
 
 
 def test_versions_history_withdraw_and_reopen(path):

@@ -235,6 +235,8 @@ def memos(self, *, transcript: str | None = None, code: str | None = None, codin
         df = memo_frame(self, history=history)
         if code is not None:
             code = self.resolve_code(code)
+        if transcript is not None and transcript not in self._store.text_lengths([transcript]):
+            raise ProjectError("E304", f"no transcript {transcript!r} in the project", path=self.path)
     keep = pd.Series(True, index=df.index)
     if transcript is not None:
         keep &= df["transcript_id"] == transcript
