@@ -14,8 +14,11 @@ XML) and ``sources/``. mcqual writes:
   one ``PlainTextSelection`` per coded span (code-point offsets, end exclusive)
   and one ``Coding`` per code and coder (``creatingUser``); the turn structure
   travels in the source's ``Description`` so mcqual can rebuild it;
-* ``Notes``: memos (``PlainTextContent``), referenced from the transcript, code
-  or project they are about.
+* ``Notes``: memos (``PlainTextContent``, ``creatingUser``, ``creationDateTime``),
+  referenced (``NoteRef``) from the code, transcript (``TextSource``), passage
+  (``PlainTextSelection``, written for an uncoded passage too), coding
+  (``Coding``) or project they are about; a memo on a suggestion goes on its
+  passage. ``project.memos()`` is exported as it is (current versions).
 
 GUIDs are deterministic (:mod:`mcqual._guids`), zip entries are sorted
 with fixed timestamps: the same project gives a byte-identical file.
