@@ -87,6 +87,8 @@ class LabServer:
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
                                                                                 "checkForUpdates": False}))
+        # never ask "Select Kernel": start the notebook's own kernel
+        (settings / "sessionDialogs.jupyterlab-settings").write_text(json.dumps({"autoStartDefaultKernel": True}))
         return env
 
     def start(self, timeout: float = 90.0) -> "LabServer":
@@ -156,9 +158,14 @@ def open_notebook(page, server: LabServer, name: str, *, timeout: float = 90_000
     page.goto(f"{server.url}/lab/tree/{name}?token={server.token}&reset", wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
     # the kernel is ready when the status bar says Idle
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout, state="attached")
     prompt = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-prompt").first
     for attempt in range(3):  # a kernel that has just started may drop the first execute requests
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() and dialog.first.is_visible():  # "Select Kernel" on a slow start: take the default
+            dialog.first.locator(".jp-mod-accept").click()
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout,
+                                   state="attached")
         page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -166,6 +173,8 @@ def open_notebook(page, server: LabServer, name: str, *, timeout: float = 90_000
         while time.monotonic() < deadline:
             if any(ch in prompt.inner_text() for ch in "*0123456789"):
                 return
+            if page.locator(".jp-Dialog").count():
+                break  # answer the dialog, then run again
             time.sleep(0.3)
     raise AssertionError("Run All Cells did not start the notebook's cells")
 

@@ -199,6 +199,8 @@ def test_review_card_click_and_keyboard(lab):
                what="undo from the card")
     assert second in read_project(project, "p.suggestions('pending', coder='ab')['suggestion_id'].tolist()")
     wait_until(lambda: f"#{second}" in card.locator(".mcq-card-top").inner_text(), what="the card to come back")
+    # the card's keys (a, r, s, u) never reached JupyterLab: no cell was inserted, cut or changed
+    assert page.locator(".jp-Notebook .jp-Cell").count() == 4
 
 
 def test_big_transcript_renders_once_and_patches(lab):
