@@ -54,7 +54,7 @@ def main() -> None:
         browser = launch_chromium(pw, exe)
         page = browser.new_page(viewport={"width": 1180, "height": 1100}, device_scale_factor=1)
         try:
-            open_notebook(page, server, "coding.ipynb")
+            open_notebook(page, server, "coding.ipynb", ".mcq-view[data-ready='1'] .mcq-stripe")
             page.locator(".jp-SideBar .lm-TabBar-tab.lm-mod-current").first.click()  # hide the file browser
             page.wait_for_selector(".mcq-view[data-ready='1'] .mcq-stripe", timeout=90_000)
             page.wait_for_selector(".mcq-card[data-ready='1'] .mcq-question", timeout=60_000)

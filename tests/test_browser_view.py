@@ -36,8 +36,7 @@ def lab(tmp_path_factory):
     page.set_default_timeout(60_000)
     try:
         try:
-            open_notebook(page, server, "view.ipynb")
-            page.wait_for_selector(".mcq-view[data-ready='1'] .mcq-run", timeout=90_000)
+            open_notebook(page, server, "view.ipynb", ".mcq-view[data-ready='1'] .mcq-run")
             page.wait_for_selector(".mcq-card[data-ready='1']", timeout=60_000)
         except Exception:
             shot(page, "00-failed-to-open")
@@ -139,6 +138,16 @@ def test_select_pick_code_memo_undo(lab):
     wait_until(lambda: read_project(project, "len(p.codings())") == 0, what="the first coding to be undone")
     view.locator(f".mcq-stripe[data-c='{cid}']").wait_for(state="detached")
     shot(page, "06-undone", locator=view)
+
+    # the picker offers the codes used last first: Enter alone repeats the last code
+    q2 = "Recognition across borders is still patchy."
+    a2 = text.index(q2)
+    _select_with_mouse(page, a2, a2 + len(q2))
+    picker.wait_for(state="visible")
+    assert picker.locator(".mcq-pick").first.get_attribute("data-code") == "trust.issuer"
+    page.keyboard.press("Enter")
+    wait_until(lambda: read_project(project, "p.codings()[['start','end','code']].values.tolist()")
+               == [[a2, a2 + len(q2), "trust.issuer"]], what="coding with the recent code")
 
 
 def test_suggestion_in_place_and_other_process(lab):

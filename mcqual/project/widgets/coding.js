@@ -326,6 +326,7 @@ function render({ model, el }) {
 
   // -- the code picker ---------------------------------------------------------------------------------
   let pick = null; // {mode: "code"|"recode", start, end, coding}
+  let recent = [];   // code ids, last used first
   function openPicker(p, rect) {
     pick = p;
     panel.hidden = true;
@@ -349,16 +350,23 @@ function render({ model, el }) {
       const all = model.get("codes");
       shown = all.filter((c) => !q || c.label.toLowerCase().includes(q) || c.id.toLowerCase().includes(q) ||
         (c.path || "").toLowerCase().includes(q));
+      // the codes used last come first (Enter repeats the last one), then the whole tree
+      const byId = Object.fromEntries(all.map((c) => [c.id, c]));
+      const rec = q ? [] : recent.filter((id) => byId[id]).map((id) => ({ ...byId[id], recent: true }));
+      shown = [...rec, ...shown];
       active = Math.min(active, Math.max(shown.length - 1, 0));
       list.replaceChildren(...shown.map((c, i) => {
-        const item = h("div", "mcq-pick" + (i === active ? " mcq-active" : ""));
+        const last = c.recent && !(shown[i + 1] && shown[i + 1].recent);
+        const item = h("div", "mcq-pick" + (i === active ? " mcq-active" : "") + (c.recent ? " mcq-recent" : "") +
+          (last ? " mcq-recent-last" : ""));
         item.dataset.code = c.id;
-        item.style.paddingLeft = `${8 + (q ? 0 : c.depth * 14)}px`;
+        item.style.paddingLeft = `${8 + (q || c.recent ? 0 : c.depth * 14)}px`;
         const sw = h("span", "mcq-swatch");
         sw.style.background = c.color;
         const lab = h("span", "mcq-pick-label", c.label);
         item.append(sw, lab);
-        if (q && c.depth) item.appendChild(h("span", "mcq-pick-path", c.path));
+        if ((q || c.recent) && c.depth) item.appendChild(h("span", "mcq-pick-path", c.path));
+        else if (c.recent) item.appendChild(h("span", "mcq-pick-path", "recent"));
         if (c.definition) item.title = c.definition;
         item.onmousedown = (ev) => { ev.preventDefault(); choose(c.id); };
         return item;
@@ -368,6 +376,7 @@ function render({ model, el }) {
       if (act && act.scrollIntoView) act.scrollIntoView({ block: "nearest" });
     }
     function choose(id) {
+      recent = [id, ...recent.filter((x) => x !== id)].slice(0, 4);
       closePicker();
       if (pick_.mode === "recode") send({ action: "recode", coding_id: pick_.coding, code: id });
       else send({ action: "code", start: pick_.start, end: pick_.end, code: id });
