@@ -300,3 +300,24 @@ def test_a_decision_in_the_card_shows_in_the_view_at_once(project):
     nxt = card.sid
     v.handle({"action": "accept", "suggestion_id": nxt})
     assert card.sid != nxt and card.n_pending == n - 2
+
+
+def test_card_shows_the_quality_note_where_the_project_has_one(project, monkeypatch):
+    assert project.review().card_widget().card["quality"] == ""  # no project.quality: nothing
+
+    class Q:
+        calls = 0
+
+        def summary_for(self, code):
+            return f"{code}: 7 of the last 10 suggestions were accepted"
+
+    def quality(self, coder=None):
+        Q.calls += 1
+        return Q()
+
+    monkeypatch.setattr(type(project), "quality", quality, raising=False)
+    card = project.review().card_widget()
+    assert card.card["quality"] == "employer: 7 of the last 10 suggestions were accepted"
+    card.handle({"action": "next"})
+    card.handle({"action": "reject"})
+    assert Q.calls == 1  # computed once per card, not per suggestion

@@ -7,8 +7,10 @@ as another code, write a note, skip, go back and forth, and undo. Accepting an
 adjusted span or another code is still **one** ``accept`` event: its span and
 code are what the coder chose, and its payload keeps what was suggested
 (``"suggested_span": [start, end]``, and ``"suggested"``: the code, when
-another was chosen — as :meth:`Project.accept` with ``as_=`` records it), so the suggester's precision can be
-measured against the coder's decisions.
+another was chosen — as :meth:`Project.accept` with ``as_=`` records it), so
+the suggester's precision can be measured against the coder's decisions.
+Where the project has ``project.quality`` (how good each code's suggestions
+have been), the card shows its one-line note for the code.
 
 Examples
 --------
@@ -189,12 +191,7 @@ class CardLogic(MessageMixin):
         a, b = span or (s0, s1)
         cb = p._codebook_or_none()
         code = r["code"]
-        quality = ""
-        if hasattr(p, "quality"):
-            try:
-                quality = str(p.quality(code=code, note=True))  # issue 21: a one-line precision note
-            except Exception:  # noqa: BLE001 - the note is optional; never break the card
-                quality = ""
+        quality = self._quality_note(code)
         pos = rv.pending.index(sid) if sid in rv.pending else 0
         self.card = {
             "sid": int(sid), "code": code, "label": cb.get(code).label if cb is not None and code in cb else code,
@@ -215,6 +212,28 @@ class CardLogic(MessageMixin):
             self.n_pending = len(rv.pending)
         else:
             self.show(rv.pending[0] if rv.pending else None)
+
+    def _quality_note(self, code: str) -> str:
+        """One line on how good this code's suggestions have been (``project.quality``, where it exists).
+
+        Computed once per card (and again on Refresh): it reads every decision of the coder.
+        """
+        p = self._review.project
+        if not hasattr(p, "quality"):
+            return ""
+        q = self.__dict__.get("_quality")
+        if q is None:
+            try:
+                q = p.quality(self._review.coder)
+            except Exception:  # noqa: BLE001 - the note is optional; never break the card
+                q = False
+            self.__dict__["_quality"] = q
+        if not q:
+            return ""
+        try:
+            return str(q.summary_for(code))
+        except Exception:  # noqa: BLE001
+            return ""
 
     @property
     def sid(self) -> int | None:
@@ -331,6 +350,7 @@ class CardLogic(MessageMixin):
         return self._reply(True, text)
 
     def _do_refresh(self, msg: dict[str, Any]) -> dict[str, Any]:
+        self.__dict__["_quality"] = None
         rv = self._review
         rv.refresh()
         self.show(self.sid if self.sid in set(rv.pending) else (rv.pending[0] if rv.pending else None))
