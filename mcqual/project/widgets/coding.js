@@ -53,8 +53,12 @@ function render({ model, el }) {
   const doc = h("div", "mcq-doc");
   pane.appendChild(doc);
   const picker = h("div", "mcq-picker");
+  picker.setAttribute("role", "dialog");
+  picker.setAttribute("aria-label", "code the selection");
   picker.hidden = true;
   const panel = h("div", "mcq-panel");
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", "codings here");
   panel.hidden = true;
   root.append(bar, help, legend, pane, picker, panel);
 
@@ -337,6 +341,8 @@ function render({ model, el }) {
     input.placeholder = "type to filter codes, Enter to code";
     input.setAttribute("aria-label", "code");
     const list = h("div", "mcq-picker-list");
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "codes");
     picker.append(head, input, list);
     if (p.mode === "code") {
       const memoBtn = h("button", "mcq-btn mcq-link", "✎ memo on this passage instead");
@@ -360,6 +366,8 @@ function render({ model, el }) {
         const item = h("div", "mcq-pick" + (i === active ? " mcq-active" : "") + (c.recent ? " mcq-recent" : "") +
           (last ? " mcq-recent-last" : ""));
         item.dataset.code = c.id;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", i === active ? "true" : "false");
         item.style.paddingLeft = `${8 + (q || c.recent ? 0 : c.depth * 14)}px`;
         const sw = h("span", "mcq-swatch");
         sw.style.background = c.color;
