@@ -170,6 +170,20 @@ def test_suggestion_in_place_and_other_process(lab):
     assert [sid, "recognition"] in accepted
     shot(page, "07-accepted-in-place", locator=view)
 
+    # a selection across two turns maps to exact offsets too (the separator between them included)
+    a = text.index("Honestly, quality")
+    b = text.index("What would make") + len("What would")
+    _select_with_mouse(page, a, b)
+    view.locator(".mcq-picker").wait_for(state="visible")
+    page.keyboard.type("Motivation")
+    page.keyboard.press("Enter")
+    wait_until(lambda: [a, b, "motivation"] in read_project(
+        project, "p.codings(coder='ab')[['start','end','code']].values.tolist()"), what="the cross-turn coding")
+    assert len(view.locator(".mcq-stripe[data-c]").all()) >= 3  # one stripe per turn it covers, at least
+    view.locator(".mcq-undo").click()
+    wait_until(lambda: [a, b, "motivation"] not in read_project(
+        project, "p.codings(coder='ab')[['start','end','code']].values.tolist()"), what="its undo")
+
 
 def test_review_card_click_and_keyboard(lab):
     page, project = lab["page"], lab["project"]
