@@ -53,7 +53,7 @@ _LAZY: dict[str, str] = {
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     "agreement_report": "analysis.agreement_report", "merge_projects": "exchange.merge",
     # exchange and privacy
-    "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx",
+    "to_qdpx": "exchange.qdpx", "read_qdpx": "exchange.qdpx", "import_qdpx": "exchange.qdpx_import",
     "read_comment_codings": "exchange.comments",
     "pseudonymise": "privacy",
 }

@@ -12,7 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("MCQUAL_SHARED") or ROOT.parent / "shared")  # a worktree: MCQUAL_SHARED=/work/shared
 
 
 @pytest.fixture(scope="session")

@@ -250,3 +250,101 @@ def test_exports_an_mcqual_project(tmp_path, project_schema):
     pd.testing.assert_frame_equal(got, exp, check_dtype=False)
     assert back.codebook.ids == b.codebook.ids
     assert back.corpus["int-07"].attributes["country"] == "DE"
+
+
+# -- memos: project -> .qdpx (schema-valid) -> read back / import, same memos ------------------------------
+class _KW:
+    def fit(self, segments, codebook, codings=None):
+        return self
+
+    def suggest(self, segments):
+        from mcqual.model import Suggestion
+
+        return [Suggestion(s.segment_id, "recognition", 0.8, "kw", "stack") for s in segments if "stack" in s.text]
+
+
+def _memo_project(tmp_path):
+    import mcqual as mq
+    from mcqual.model import Segment
+
+    b = _bundle()
+    p = mq.Project.create(tmp_path / "memos.mcq", coder="AB")
+    p.add_transcripts(b.corpus)
+    p.set_codebook(b.codebook)
+    t = b.corpus["int-07"].text
+    a = t.index("Only if")
+    cid = p.code("int-07", "quality assurance", quote="Only if accredited 🎓 — the EQF level matters.")
+    p.code("int-07", a, a + 7, "recognition", coder="CD")
+    p.memo("Project-wide: EQF keeps coming up.")
+    p.memo("Strong employer view.", transcript="int-07", coder="CD")
+    p.memo("Emoji in the answer – check the recording.", transcript="int-07", span=(a + 19, a + 20))
+    m = p.memo("QA covers NQF too.", code="trust.qa")
+    p.memo("QA covers NQF and ESG too.\nSecond line <&>.", replaces=m)
+    p.memo("Accreditation named explicitly.", coding=cid)
+    segs = [Segment(x.id, u.start, u.end, u.text, u.speaker, u.role, "turn", i, i)
+            for x in p.corpus() for i, u in enumerate(x.turns)]
+    p.suggest(_KW(), segments=segs)
+    sid = int(p.suggestions()["suggestion_id"].iloc[0])
+    p.reject(sid, note="Asks about stacking; no answer yet.")
+    gone = p.memo("Withdrawn soon.")
+    p.memo("", replaces=gone)
+    return p
+
+
+def _key(df):
+    cols = ["target", "text", "coder", "transcript_id", "start", "end", "code"]
+    out = df[cols].astype(object).where(df[cols].notna(), None)
+    return sorted(tuple(r) for r in out.values.tolist())
+
+
+def test_memos_export_validate_and_read_back(tmp_path, project_schema):
+    p = _memo_project(tmp_path)
+    mine = p.memos()
+    assert len(mine) == 6  # the withdrawn memo is not exported; the edited one once, as its latest version
+    path = to_qdpx(p, tmp_path / "memos.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        qde = zf.read("project.qde")
+    project_schema.validate(io.BytesIO(qde))
+    assert qde.count(b"<Note ") == 6 and b"Withdrawn soon" not in qde and b"QA covers NQF too." not in qde
+    back = read_qdpx(path)
+    exp = mine.assign(target=mine["target"].replace({"suggestion": "span"}),  # REFI-QDA has no suggestions:
+                      code=mine["code"].where(mine["target"] != "suggestion"))  # a note on the passage
+    assert _key(back.memos) == _key(exp)
+    assert set(back.memos["created_at"].str.len()) == {20}  # xsd:dateTime, UTC, to the second
+    cod = back.memos[back.memos.target == "coding"].iloc[0]
+    assert cod["code"] == "trust.qa" and cod["text"] == "Accreditation named explicitly."
+    p.close()
+
+
+def test_import_qdpx_keeps_memos_and_is_idempotent(tmp_path):
+    import mcqual as mq
+
+    p = _memo_project(tmp_path)
+    path = to_qdpx(p, tmp_path / "memos.qdpx")
+    mine = p.memos()
+    p.close()
+    q = mq.Project.create(tmp_path / "other.mcq", coder="ZZ")
+    rep = mq.import_qdpx(path, q)
+    assert (rep.transcripts, rep.codings, rep.memos) == (2, 2, 6)
+    got = q.memos()
+    exp = mine.assign(target=mine["target"].replace({"suggestion": "span"}),  # REFI-QDA has no suggestions:
+                      code=mine["code"].where(mine["target"] != "suggestion"))  # a note on the passage
+    assert _key(got) == _key(exp)
+    # the coding memo hangs on the imported coding
+    cm = got[got.target == "coding"].iloc[0]
+    assert q.codings().set_index("coding_id").loc[int(cm["coding_id"]), "code"] == "trust.qa"
+    again = mq.import_qdpx(path, q)
+    assert (again.codings, again.memos) == (0, 0) and len(q.memos()) == 6
+    q.close()
+
+
+def test_import_other_tools_note(shared, tmp_path):
+    import mcqual as mq
+
+    q = mq.Project.create(tmp_path / "ht.mcq", coder="ZZ")
+    rep = mq.import_qdpx(shared / "refi-qda" / "samples" / "qdpx-toolkit-hand-authored.qdpx", q)
+    assert rep.memos == 1 and rep.report
+    m = q.memos().iloc[0]
+    assert m["text"].startswith("Notes about diet") or len(m["text"]) > 0
+    assert (m["transcript_id"], m["start"], m["end"]) == ("Interview 1", 0, 15)
+    q.close()

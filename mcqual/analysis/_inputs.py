@@ -199,6 +199,58 @@ def code_rows(used: Iterable[str], codebook: Any = None, level: int | None = Non
     return rows
 
 
+def select_codes(df: pd.DataFrame, codes: str | Iterable[str] | None, codebook: Any = None,
+                 source: Any = None) -> tuple[pd.DataFrame, list[str] | None]:
+    """Keep the codings of ``codes`` (ids or labels, any case; with their sub-codes); also returns their ids.
+
+    With a codebook (``codebook=``, or the project's when the codings come from
+    a Project) a name is looked up by :meth:`Codebook.lookup` (E208 names the
+    closest codes); without one it must be a code used in the codings (any
+    case; E503 names the closest). An unknown code is never an empty result.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"transcript_id": ["a", "a"], "start": [0, 5], "end": [4, 9], "code": ["Trust", "cost"]})
+    >>> kept, ids = select_codes(df, ["trust"])
+    >>> ids, kept["code"].tolist()
+    (['Trust'], ['Trust'])
+    """
+    if codes is None:
+        return df, None
+    if codebook is None and hasattr(source, "_codebook_or_none"):
+        codebook = source._codebook_or_none()
+    names = [codes] if isinstance(codes, str) else list(codes)
+    used = [str(c) for c in dict.fromkeys(df["code"])]
+    ids: list[str] = []
+    for name in names:
+        if codebook is not None:
+            ids.append(codebook.lookup(name))
+            continue
+        key = " ".join(str(name).split()).casefold()
+        hit = [u for u in used if u == name] or [u for u in used if u.casefold() == key]
+        if not hit:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), used, n=3, cutoff=0.5)
+            raise AnalysisError("E503", f"no code {name!r} in the codings"
+                                + (f"; closest: {', '.join(map(repr, close))}" if close else
+                                   f"; codes used: {', '.join(used[:8])}"),
+                                hint="Name a code as the codings do (or pass codebook= to use labels).")
+        ids.append(hit[0])
+    keep = set(ids)
+    if codebook is not None:
+        for i in ids:
+            keep |= {d.id for d in codebook.descendants(i)}
+    return df[df["code"].isin(keep)].reset_index(drop=True), list(dict.fromkeys(ids))
+
+
+def picked_rows(ids: list[str], codebook: Any = None, level: int | None = None) -> list[str]:
+    """The rows for codes picked with ``codes=``: in the order given, rolled up to ``level``."""
+    if level is None or codebook is None:
+        return ids
+    return list(dict.fromkeys(codebook.ancestor(i, level) if i in codebook else i for i in ids))
+
+
 def code_labels(ids: Iterable[str], codebook: Any = None) -> dict[str, str]:
     """id -> label (the codebook's label when known)."""
     out = {}

@@ -29,7 +29,7 @@ from ..errors import AnalysisError
 from ._frame import Matrix
 from ._ranges import expand_ranges
 from ._inputs import (case_attributes, case_ids, check_option, code_labels, code_rows, codings_frame,
-                      group_of, roll_up, turn_units, word_counts)
+                      group_of, picked_rows, roll_up, select_codes, turn_units, word_counts)
 
 __all__ = ["code_case_matrix", "code_group_matrix", "cooccurrence", "framework_matrix", "code_summary", "Matrix"]
 
@@ -52,7 +52,8 @@ def _tally(r: np.ndarray, c: np.ndarray, nr: int, nc: int, weights: np.ndarray |
 
 def code_case_matrix(codings: Any, value: str = "count", *, corpus: Any = None, attributes: pd.DataFrame | None = None,
                      codebook: Any = None, level: int | None = None, coders: Sequence[str] | str | None = None,
-                     long: bool = False) -> Matrix | pd.DataFrame:
+                     codes: str | Sequence[str] | None = None,
+                 long: bool = False) -> Matrix | pd.DataFrame:
     """Codes x cases.
 
     Parameters
@@ -71,6 +72,9 @@ def code_case_matrix(codings: Any, value: str = "count", *, corpus: Any = None, 
         Roll codes up to this level of the hierarchy (1 = themes).
     coders : str or list, optional
         Only these coders' codings.
+    codes : str or list of str, optional
+        Only these codes (ids or labels, any case; each with its sub-codes), as rows in this order.
+        An unknown code is an error naming the closest codes, never an empty row.
     long : bool
         Return the tidy form (code, label, case, value, + case attributes).
 
@@ -85,9 +89,10 @@ def code_case_matrix(codings: Any, value: str = "count", *, corpus: Any = None, 
     """
     check_option("value", value, VALUES)
     df = codings_frame(codings, coders)
+    df, picked = select_codes(df, codes, codebook, codings)
     attrs = case_attributes(corpus, attributes)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level)
+    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
     cases = case_ids(df, corpus, attrs)
     r, c = _index(df["row"], rows), _index(df["transcript_id"], cases)
     if value == "words":
@@ -112,7 +117,8 @@ def code_case_matrix(codings: Any, value: str = "count", *, corpus: Any = None, 
 def code_group_matrix(codings: Any, by: str | Sequence[str] = "respondent_group", value: str = "count", *,
                       corpus: Any = None, attributes: pd.DataFrame | None = None, codebook: Any = None,
                       level: int | None = None, coders: Sequence[str] | str | None = None, test: bool = True,
-                      seed: int = 0, long: bool = False) -> Matrix | pd.DataFrame:
+                      seed: int = 0, long: bool = False,
+                      codes: str | Sequence[str] | None = None) -> Matrix | pd.DataFrame:
     """Codes x groups of cases (one case attribute, or two joined as ``'employer / DE'``).
 
     Parameters
@@ -131,6 +137,9 @@ def code_group_matrix(codings: Any, by: str | Sequence[str] = "respondent_group"
         (Monte Carlo p with 9,999 tables, seeded, for more than two groups),
         otherwise Pearson's chi-square; Cramér's V as effect size. In
         ``matrix.tests``.
+    codes : str or list of str, optional
+        Only these codes (ids or labels, any case; each with its sub-codes), as rows in this order.
+        An unknown code is an error naming the closest codes, never an empty row.
     long : bool
         Tidy form with every measure: code, group, n_cases, count, cases,
         case_pct, segments, segment_pct.
@@ -153,6 +162,7 @@ def code_group_matrix(codings: Any, by: str | Sequence[str] = "respondent_group"
     """
     check_option("value", value, GROUP_VALUES)
     df = codings_frame(codings, coders)
+    df, picked = select_codes(df, codes, codebook, codings)
     attrs = case_attributes(corpus, attributes)
     cases = case_ids(df, corpus, attrs)
     groups_of_case = group_of(cases, attrs, by)
@@ -160,7 +170,7 @@ def code_group_matrix(codings: Any, by: str | Sequence[str] = "respondent_group"
     n = groups_of_case.value_counts().reindex(groups).astype(np.int64)
     df["row"] = roll_up(df["code"], codebook, level)
     df["group"] = df["transcript_id"].map(groups_of_case)
-    rows = code_rows(df["row"].unique(), codebook, level)
+    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
     r, g = _index(df["row"], rows), _index(df["group"], groups)
     counts = _tally(r, g, len(rows), len(groups))
     pres = df[["row", "transcript_id", "group"]].drop_duplicates()
@@ -262,6 +272,7 @@ def _overlap_pairs(df: pd.DataFrame, r: np.ndarray, k: int) -> tuple[np.ndarray,
 
 def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", *, corpus: Any = None,
                  codebook: Any = None, level: int | None = None, coders: Sequence[str] | str | None = None,
+                 codes: str | Sequence[str] | None = None,
                  long: bool = False) -> Matrix | pd.DataFrame:
     """Code x code co-occurrence.
 
@@ -297,8 +308,9 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
     check_option("within", within, WITHIN)
     check_option("measure", measure, MEASURES)
     df = codings_frame(codings, coders)
+    df, picked = select_codes(df, codes, codebook, codings)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level)
+    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
     k = len(rows)
     spans = df.drop_duplicates(["transcript_id", "start", "end", "row"]).reset_index(drop=True)
     r = _index(spans["row"], rows)
@@ -334,7 +346,8 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
 
 def code_summary(codings: Any, *, by: str | Sequence[str] | None = None, corpus: Any = None,
                  attributes: pd.DataFrame | None = None, codebook: Any = None, level: int | None = None,
-                 coders: Sequence[str] | str | None = None, long: bool = False) -> Matrix | pd.DataFrame:
+                 coders: Sequence[str] | str | None = None, codes: str | Sequence[str] | None = None,
+                 long: bool = False) -> Matrix | pd.DataFrame:
     """One row per code: frequency, segments, cases, groups, mean segment length, codings by coder.
 
     Columns: ``label, codings, segments`` (distinct spans), ``cases``,
@@ -353,9 +366,10 @@ def code_summary(codings: Any, *, by: str | Sequence[str] | None = None, corpus:
     [3, 2, 2, 2, 1]
     """
     df = codings_frame(codings, coders)
+    df, picked = select_codes(df, codes, codebook, codings)
     attrs = case_attributes(corpus, attributes)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level)
+    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
     cases = case_ids(df, corpus, attrs)
     df["chars"] = df["end"] - df["start"]
     try:

@@ -454,6 +454,65 @@ class Codebook(Sequence[Code]):
                 return None
         return cur if cur in self._by_id else None
 
+    def lookup(self, name: str) -> str:
+        """The id of the code ``name`` names: its id, label or path, case-insensitively.
+
+        Tried in order: the exact id; the id, label or path ignoring case and
+        extra spaces. An unknown name is never silently dropped: E208 names
+        the closest ids and labels (or, for an old id, the code a rename or
+        merge turned it into); a label shared by two codes (under different
+        parents) is E208 too, listing their paths.
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("trust", "Trust in credentials"), Code("trust.qa", "Quality assurance", parent="trust")])
+        >>> cb.lookup("quality ASSURANCE"), cb.lookup("trust/qa"), cb.lookup("trust")
+        ('trust.qa', 'trust.qa', 'trust')
+        >>> cb.lookup("quality assurence")
+        Traceback (most recent call last):
+        ...
+        mcqual.errors.CodebookError: [E208] no code 'quality assurence' in codebook 'codebook'; closest: 'Quality assurance' (trust.qa) — Use an id that exists in the codebook (see codebook.to_frame()).
+        """
+        if not isinstance(name, str):
+            raise CodebookError("E208", f"a code is named by its id or label (text), not {name!r}", path=self.source)
+        if name in self._by_id:
+            return name
+        key = " ".join(name.split()).casefold()
+        for field in ("id", "label", "path"):
+            hits = [c.id for c in self._codes
+                    if " ".join((self._paths[c.id] if field == "path" else getattr(c, field)).split()).casefold() == key]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise CodebookError("E208", f"{name!r} is the {field} of {len(hits)} codes: "
+                                    + ", ".join(f"{self._paths[h]} (id {h})" for h in hits), path=self.source,
+                                    hint="Name the code by its id or its path (parent/name).")
+        now = self.resolve(name)
+        if now is not None:  # an old id: say where it went, but never re-route a decision silently
+            raise CodebookError("E208", f"no code {name!r} in codebook {self.name!r}: it was renamed or merged into "
+                                f"{now!r} ({self[now].label})", path=self.source, hint=f"Use {now!r}.")
+        raise CodebookError("E208", f"no code {name!r} in codebook {self.name!r}{self._closest(name)}",
+                            path=self.source)
+
+    def _closest(self, name: str, n: int = 3) -> str:
+        """``"; closest: 'Label' (id), ..."`` (difflib over ids and labels), or ``""``."""
+        import difflib
+
+        key = " ".join(str(name).split()).casefold()
+        names: dict[str, str] = {}
+        for c in self._codes:
+            names.setdefault(c.id.casefold(), c.id)
+            names.setdefault(c.label.casefold(), c.id)
+        close = difflib.get_close_matches(key, list(names), n=n * 2, cutoff=0.5)
+        seen: list[str] = []
+        for k in close:
+            if names[k] not in seen:
+                seen.append(names[k])
+        if not seen:
+            return f"; the codebook has {', '.join(self.ids[:8])}{'…' if len(self) > 8 else ''}" if len(self) else ""
+        return "; closest: " + ", ".join(
+            f"{self[i].label!r} ({i})" if self[i].label != i else repr(i) for i in seen[:n])
+
     def diff(self, other: "Codebook") -> list[dict[str, Any]]:
         """What changed from this codebook to ``other``, one entry per code id.
 

@@ -12,6 +12,7 @@ _LAZY = {
     "read_qdc": "mcqual.codebook.qdc", "write_qdc": "mcqual.codebook.qdc", "CodeSet": "mcqual.codebook.qdc",
     "to_qdpx": "mcqual.exchange.qdpx", "read_qdpx": "mcqual.exchange.qdpx", "QdpxProject": "mcqual.exchange.qdpx",
     "ImportIssue": "mcqual.exchange.qdpx",
+    "import_qdpx": "mcqual.exchange.qdpx_import", "QdpxImport": "mcqual.exchange.qdpx_import",
     "read_comment_codings": "mcqual.exchange.comments",
     "guid": "mcqual._guids",
 }

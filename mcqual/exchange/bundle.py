@@ -21,7 +21,8 @@ from ..corpus import Corpus
 from ..errors import ExchangeError
 
 CODING_COLUMNS = ["transcript_id", "start", "end", "code", "coder", "snippet"]
-MEMO_COLUMNS = ["memo_id", "title", "text", "coder", "transcript_id", "code", "start", "end"]
+MEMO_COLUMNS = ["memo_id", "title", "text", "coder", "transcript_id", "code", "start", "end", "target",
+                "created_at"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class QdpxProject:
         Case attributes indexed by case id (default: the corpus's).
     memos : pandas.DataFrame, optional
         ``memo_id, title, text, coder`` and optionally what the memo is about:
-        ``transcript_id`` (+ ``start``, ``end`` for a passage) or ``code``.
+        ``transcript_id`` (+ ``start``, ``end`` for a passage; + ``code`` for a
+        coding) or ``code``; ``target`` (project, transcript, span, code,
+        coding) and ``created_at`` when known. ``project.memos()`` fits as is.
     name : str
         The project name.
     cases : mapping, optional

@@ -14,8 +14,11 @@ XML) and ``sources/``. mcqual writes:
   one ``PlainTextSelection`` per coded span (code-point offsets, end exclusive)
   and one ``Coding`` per code and coder (``creatingUser``); the turn structure
   travels in the source's ``Description`` so mcqual can rebuild it;
-* ``Notes``: memos (``PlainTextContent``), referenced from the transcript, code
-  or project they are about.
+* ``Notes``: memos (``PlainTextContent``, ``creatingUser``, ``creationDateTime``),
+  referenced (``NoteRef``) from the code, transcript (``TextSource``), passage
+  (``PlainTextSelection``, written for an uncoded passage too), coding
+  (``Coding``) or project they are about; a memo on a suggestion goes on its
+  passage. ``project.memos()`` is exported as it is (current versions).
 
 GUIDs are deterministic (:mod:`mcqual._guids`), zip entries are sorted
 with fixed timestamps: the same project gives a byte-identical file.
@@ -201,6 +204,7 @@ def _complete_codebook(codebook: Codebook | None, codes_used) -> Codebook:
 
 
 def _memo_rows(memos) -> list[dict[str, Any]]:
+    """Memo dicts for export: id, title, text, coder, created_at and the target (project memos or a bundle's)."""
     import pandas as pd
 
     if memos is None:
@@ -213,12 +217,50 @@ def _memo_rows(memos) -> list[dict[str, Any]]:
     for i, r in enumerate(rows):
         r = {k: (None if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else v)
              for k, v in r.items()}
-        text = r.get("text") or r.get("memo") or ""
+        text = str(r.get("text") or r.get("memo") or "")
+        if not text.strip() and r.get("target"):  # a withdrawn memo (history=True frames)
+            continue
         mid = r.get("memo_id") or r.get("id") or f"memo-{i + 1}"
-        out.append({"memo_id": str(mid), "title": str(r.get("title") or r.get("name") or mid), "text": str(text),
-                    "coder": r.get("coder") or r.get("author"), "transcript_id": r.get("transcript_id"),
-                    "code": r.get("code")})
+        if isinstance(mid, float) and mid.is_integer():
+            mid = int(mid)
+        if r.get("memo_id") is None and r.get("target") and r.get("created_at"):
+            mid = f"note-{r['created_at']}"  # a decision note from before memos had ids
+        first = " ".join(text.split())
+        title = r.get("title") or r.get("name") or (first if len(first) <= 50 else first[:49] + "…") or str(mid)
+        row = {"memo_id": str(mid), "title": str(title), "text": text, "coder": r.get("coder") or r.get("author"),
+               "transcript_id": r.get("transcript_id"), "code": r.get("code"), "created_at": r.get("created_at"),
+               "target": r.get("target"), "start": r.get("start"), "end": r.get("end"),
+               "coding_id": r.get("coding_id")}
+        if row["target"] is None:  # a bundle's memo: what it is about follows from the columns given
+            if row["transcript_id"] and row["start"] is not None and row["end"] is not None:
+                row["target"] = "coding" if row["code"] else "span"
+            else:
+                row["target"] = "code" if row["code"] else ("transcript" if row["transcript_id"] else "project")
+        out.append(row)
     return out
+
+
+def _note_key(m: dict[str, Any]) -> tuple:
+    """Where a memo's ``NoteRef`` goes: the code, the source, a selection, a coding, or the project."""
+    t = m["target"]
+    if t in ("span", "coding", "suggestion") and m["transcript_id"] and m["start"] is not None:
+        a, b = int(m["start"]), int(m["end"])
+        if t == "coding" and m["code"]:
+            return ("coding", str(m["transcript_id"]), a, b, str(m["code"]))
+        return ("selection", str(m["transcript_id"]), a, b)
+    if t == "code" or (t not in ("transcript", "project") and m["code"] and not m["transcript_id"]):
+        return ("code", str(m["code"]))
+    if m["transcript_id"]:
+        return ("source", str(m["transcript_id"]))
+    return ("project", "")
+
+
+def _xsd_datetime(value: Any) -> str | None:
+    """An ``xsd:dateTime`` (``2026-01-02T03:04:05Z``) from mcqual's ISO time, or None."""
+    import re
+
+    m = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})", str(value or ""))
+    return f"{m.group(1)}T{m.group(2)}Z" if m else None
 
 
 def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
@@ -247,16 +289,17 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
         for c in coders:
             _sub(users, "User", guid=guid("user", c), name=c, id=c)
 
-    # notes and where they are referenced from
-    note_refs: dict[tuple[str, str], list[str]] = {}
+    # notes and where they are referenced from (a code, a source, a selection, a coding, the project)
+    note_refs: dict[tuple, list[str]] = {}
     for m in memos:
-        if m["code"]:
-            key = ("code", str(m["code"]))
-        elif m["transcript_id"]:
-            key = ("source", str(m["transcript_id"]))
-        else:
-            key = ("project", "")
-        note_refs.setdefault(key, []).append(guid("note", m["memo_id"]))
+        note_refs.setdefault(_note_key(m), []).append(guid("note", m["memo_id"]))
+    memo_coding = {int(k): v for k, v in zip(codings.get("coding_id", ()), codings["coder"]) if k is not None
+                   and k == k} if "coding_id" in codings.columns else {}
+    coding_note_coder = {}  # the coder whose Coding carries a coding memo (the coding's own coder)
+    for m in memos:
+        key = _note_key(m)
+        if key[0] == "coding" and m.get("coding_id") is not None and int(m["coding_id"]) in memo_coding:
+            coding_note_coder[(key, guid("note", m["memo_id"]))] = memo_coding[int(m["coding_id"])]
 
     def code_extra(el, code: Code) -> None:
         for g in note_refs.get(("code", code.id), []):
@@ -308,8 +351,11 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
             info = {"id": t.id, "language": t.language, "source": Path(t.source).name if t.source else None,
                     "turns": [[u.start, u.end, u.speaker, u.timestamp, u.role] for u in t.turns]}
             _sub(src, "Description", "mcqual-transcript " + json.dumps(info, ensure_ascii=False, sort_keys=True))
-            group = by_tid.get(t.id)
-            if group is not None:
+            group = dict(by_tid.get(t.id) or {})
+            for key in note_refs:  # a memo on an uncoded passage still needs its selection
+                if key[0] in ("selection", "coding") and key[1] == t.id:
+                    group.setdefault((key[2], key[3]), [])
+            if group:
                 for (a, b), pairs in sorted(group.items()):
                     if not (0 <= a < b <= len(t.text)):
                         warnings.warn(f"to_qdpx: coding [{a}, {b}) is outside transcript {t.id!r}; left out",
@@ -319,10 +365,23 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
                     name = snippet if len(snippet) <= 60 else snippet[:59] + "…"
                     sel_el = _sub(src, "PlainTextSelection", guid=guid("selection", t.id, a, b),
                                   name=name.replace("\n", " "), startPosition=str(a), endPosition=str(b))
-                    for code, who in sorted(pairs):
-                        cod = _sub(sel_el, "Coding", guid=guid("coding", t.id, a, b, code, who),
-                                   creatingUser=user_guid[who])
-                        _sub(cod, "CodeRef", targetGUID=code_guids[code])
+                    loose: list[str] = []
+                    for code in sorted({c for c, _ in pairs} | {k[4] for k in note_refs if k[0] == "coding"
+                                                               and k[1:4] == (t.id, a, b)}):
+                        notes = note_refs.get(("coding", t.id, a, b, code), [])
+                        whos = sorted(w for c, w in pairs if c == code)
+                        if not whos:  # the coding is gone (or left out): the memo stays on the passage
+                            loose += notes
+                            continue
+                        for who in whos:
+                            cod = _sub(sel_el, "Coding", guid=guid("coding", t.id, a, b, code, who),
+                                       creatingUser=user_guid[who])
+                            _sub(cod, "CodeRef", targetGUID=code_guids[code])
+                            for g in notes:
+                                if coding_note_coder.get((("coding", t.id, a, b, code), g), whos[0]) == who:
+                                    _sub(cod, "NoteRef", targetGUID=g)
+                    for g in note_refs.get(("selection", t.id, a, b), []) + loose:
+                        _sub(sel_el, "NoteRef", targetGUID=g)
             for g in note_refs.get(("source", t.id), []):
                 _sub(src, "NoteRef", targetGUID=g)
 
@@ -332,6 +391,9 @@ def build_project(bundle: QdpxProject) -> tuple[bytes, dict[str, bytes]]:
             attrs_n = {"guid": guid("note", m["memo_id"]), "name": m["title"]}
             if m["coder"]:
                 attrs_n["creatingUser"] = guid("user", str(m["coder"]))
+            when = _xsd_datetime(m.get("created_at"))
+            if when:
+                attrs_n["creationDateTime"] = when
             note = _sub(notes_el, "Note", **attrs_n)
             _sub(note, "Description", f"ID: {m['memo_id']}")
             _sub(note, "PlainTextContent", m["text"])

@@ -350,9 +350,11 @@ def parse_qdpx(root, zf: zipfile.ZipFile | None, source: str) -> QdpxProject:
             mid = desc.text[4:].strip()
         row = {"memo_id": mid, "title": note.get("name") or mid, "text": text,
                "coder": coder(note) if note.get("creatingUser") else None,
-               "transcript_id": None, "code": None, "start": None, "end": None}
+               "transcript_id": None, "code": None, "start": None, "end": None, "target": "project",
+               "created_at": note.get("creationDateTime")}
         ranked = sorted(note_targets.get(ng, []), key=lambda kv: _PRIORITY.get(kv[0], 9))
         for kind, value in (ranked or [("project", None)])[:1]:
+            row["target"] = {"source": "transcript", "selection": "span"}.get(kind, kind)
             if kind == "source":
                 row["transcript_id"] = value
             elif kind == "code":

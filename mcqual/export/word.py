@@ -284,7 +284,7 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
             attribution: Sequence[str] = ("respondent_group", "country"), attributes: Any = None,
             quotes_per_theme: int = 3, decimals: int = 2, date: str | None = None,
             table_style: str = "Light List Accent 1", pseudonymise: Any = False,
-            corpus: Any = None) -> Path | None:
+            corpus: Any = None, memos: Any = None) -> Path | None:
     """Write a Word report: captioned tables with notes, one chapter per theme with quotes, figures.
 
     Parameters
@@ -324,6 +324,8 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
         a ``PseudonymResult`` reuses its mapping; a dict passes options (``{"names": [...]}``).
     corpus : Corpus, optional
         The transcripts, needed with ``pseudonymise=True`` (E801 otherwise).
+    memos : DataFrame, optional
+        ``project.memos()``: an appendix of memos (:func:`mcqual.export.memos.add_memo_appendix`).
 
     Examples
     --------
@@ -348,6 +350,10 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
         quotes = res.apply_frame(quotes) if quotes is not None else None
         attributes = res.apply_frame(attributes) if attributes is not None else None
         note, title = res.apply_text(note), res.apply_text(title)
+        if memos is not None:  # passages quoted before the texts are pseudonymised, then pseudonymised too
+            from .memos import with_passages
+
+            memos = res.apply_frame(with_passages(memos, corpus))
 
     if tables is not None and not isinstance(tables, Mapping):
         raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",
@@ -388,7 +394,11 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
             _caption(doc, "Figure", k, str(caption))
     if quotes is not None:
         _theme_chapters(doc, codebook, quotes, quotes_per_theme, attribution, attributes)
-    if not tables and figures is None and quotes is None:
+    if memos is not None:  # the memo appendix lives in mcqual/export/memos.py
+        from .memos import add_memo_appendix
+
+        add_memo_appendix(doc, memos, codebook=codebook, corpus=corpus)
+    if not tables and figures is None and quotes is None and memos is None:
         raise ExchangeError("E600", "nothing to write: give tables=, quotes= or figures=",
                             path=None if hasattr(path, "write") else path, hint="Pass at least one table.")
     return write_bytes(path, lambda fh: doc.save(fh))

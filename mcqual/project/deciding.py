@@ -12,6 +12,8 @@ from typing import Any, Iterable, Mapping
 from ..errors import ProjectError
 from . import _convert as cv
 from .events import Event
+from .memos import note_memos
+from .quotes import lookup_code
 
 _TUPLE_FIELDS = {"accept": ("suggestion_id",), "reject": ("suggestion_id",), "uncode": ("coding_id",),
                  "code": ("transcript", "start", "end", "code")}
@@ -76,7 +78,7 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
         lengths = store.text_lengths(tids) if tids else {}
         code_map = self._code_map() if suggs else {}
         cb = None
-        if tids:
+        if tids or any(d.get("code") is not None for d in items if d["action"] == "accept"):
             cb = self._codebook_or_none()
             if cb is None:
                 raise ProjectError("E307", "coding by hand needs a codebook", path=self.path)
@@ -106,8 +108,14 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
                 payload = {"score": r[5], "source": r[6]}
                 if text_note:
                     payload["note"] = text_note
+                code = code_map.get(r[4], r[4])
+                if act == "accept" and d.get("code") is not None:  # "accept as" another code
+                    as_code = lookup_code(cb, str(d["code"]), path=self.path)
+                    if as_code != code:
+                        payload["suggested"] = code
+                        code = as_code
                 rows.append({**base, "transcript_id": r[1], "start": r[2], "end": r[3],
-                             "code": code_map.get(r[4], r[4]), "suggestion_id": sid, "payload": payload})
+                             "code": code, "suggestion_id": sid, "payload": payload})
                 standing[key] = (act, -len(rows))  # placeholder: -(position + 1)
             elif act == "code":
                 tid, a, b, code = str(d["transcript"]), int(d["start"]), int(d["end"]), str(d["code"])
@@ -117,7 +125,7 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
                     raise ProjectError("E306", f"span [{a}, {b}) is outside {tid!r} (length {lengths[tid]})",
                                        path=self.path)
                 if code not in cb:
-                    self._require_codes(cb, [code])
+                    code = lookup_code(cb, code, path=self.path)  # a label or another case works too
                 rows.append({**base, "transcript_id": tid, "start": a, "end": b, "code": code,
                              "payload": {"note": text_note} if text_note else {}})
             else:  # uncode
@@ -129,6 +137,7 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
                              "coding_id": cid, "payload": {"note": text_note} if text_note else {}})
             result.append(None)
         ids = store.append_events(rows)
+        store.append_memos(note_memos(rows, ids))  # a decision's note is a memo (same transaction)
     out, k = [], 0
     for r in result:
         if r is None:
@@ -141,8 +150,12 @@ def decide_many(self, decisions: Iterable[Any], *, coder: str | None = None, not
     return out
 
 
-def accept(self, suggestion_ids: int | Iterable[int], *, coder: str | None = None, note: str = "") -> list[int]:
+def accept(self, suggestion_ids: int | Iterable[int], *, coder: str | None = None, note: str = "",
+           as_: str | None = None) -> list[int]:
     """Accept suggestions: each becomes a coding of ``coder`` (returns the coding ids).
+
+    ``as_=`` accepts them as another code (an id or a label): the passage was
+    right, the code was not. The suggested code is kept in the event's payload.
 
     Examples
     --------
@@ -153,6 +166,9 @@ def accept(self, suggestion_ids: int | Iterable[int], *, coder: str | None = Non
     []
     """
     ids = [suggestion_ids] if isinstance(suggestion_ids, int) else list(suggestion_ids)
+    if as_ is not None:
+        return decide_many(self, [{"action": "accept", "suggestion_id": int(i), "code": as_} for i in ids],
+                           coder=coder, note=note)
     return decide_many(self, [("accept", int(i)) for i in ids], coder=coder, note=note)
 
 

@@ -305,7 +305,7 @@ class Project:
         t = cv.row_to_transcript(rows[0], self._attr_dict().get(transcript_id))
         codings = self.codings(coder=coder, status=status, transcript=transcript_id)
         cb = self._codebook_or_none()
-        return TranscriptView(t, codings, cb)
+        return TranscriptView(t, codings, cb, self.memos(transcript=transcript_id))
 
     def _attr_dict(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -441,7 +441,7 @@ class Project:
         coder = self._coder(coder)
         with self._store.write():
             cb = self.codebook()
-            self._require_codes(cb, [old])
+            old = self._require_codes(cb, [old])[0]
             if new in cb:
                 raise ProjectError("E311", f"code {new!r} already exists; use merge_codes to combine codes",
                                    path=self.path, hint="Choose a new id, or project.merge_codes([old], new).")
@@ -458,7 +458,7 @@ class Project:
         sources = [sources] if isinstance(sources, str) else list(sources)
         with self._store.write():
             cb = self.codebook()
-            self._require_codes(cb, [*sources, into])
+            *sources, into = self._require_codes(cb, [*sources, into])
             before = self._store.codebook_version()
             after = self.set_codebook(cv.merged_codebook(cb, sources, into, by=coder),
                                       note=f"merge {', '.join(sources)} -> {into}")
@@ -468,17 +468,21 @@ class Project:
             eid = self._store.append_events([row])[0]
         return Event.from_row(self._store.events(eid - 1)[0])
 
-    def _require_codes(self, cb: Any, codes: Iterable[str]) -> None:
-        missing = [c for c in codes if c not in cb]
-        if missing:
-            raise ProjectError("E311", f"unknown code(s) {', '.join(map(repr, missing))} "
-                               f"(codebook has {', '.join(cb.ids[:8])}{'…' if len(cb) > 8 else ''})", path=self.path)
+    def _require_codes(self, cb: Any, codes: Iterable[str]) -> list[str]:
+        """The ids of ``codes`` (ids or labels, any case); E311 names the closest codes of an unknown one."""
+        from .quotes import lookup_code
+
+        return [c if c in cb else lookup_code(cb, c, path=self.path) for c in codes]
 
     # -- suggestions, decisions, views (defined in sibling modules) ----------------------
     from .suggesting import suggest, suggestions  # noqa: E402
-    from .deciding import accept, code, decide_many, reject, uncode, undo  # noqa: E402
+    from .deciding import accept, decide_many, reject, uncode, undo  # noqa: E402
+    from .quotes import code, locate, resolve_code  # noqa: E402
+    from .memos import add_memos, memo, memos  # noqa: E402
+    from .search import code_hits, search  # noqa: E402
     from .views import codings, history, review  # noqa: E402
     from .disagreements import disagreements, resolve  # noqa: E402
+    from .widgets import view  # noqa: E402
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict[str, int]:

@@ -1,6 +1,8 @@
 """Reviewing pending suggestions in Jupyter (ipywidgets), with an HTML fallback.
 
-The widget shows one suggestion at a time (``mode="one"``) or a list
+The widget shows one suggestion at a time (``mode="one"``, the review card of
+:mod:`mcqual.project.widgets.card`: the interviewer's question, the span in its
+turn, widen/narrow, accept as…, note, undo, keyboard shortcuts) or a list
 (``mode="list"``): the quote with the evidence highlighted, code, score,
 source and reason, and Accept / Reject / Skip buttons that record decisions
 for the reviewing coder right away (each click is one committed event).
@@ -82,14 +84,29 @@ class Review:
         spans = [(int(e[0]), int(e[1]), "#d62728", str(e[2]) if len(e) > 2 else "") for e in r["evidence"]]
         quote = highlight(text[int(r["start"]):int(r["end"])], spans, offset=int(r["start"]))
         color = color_for(r["code"])
+        label = r["code"]
         cb = self.project._codebook_or_none()
         if cb is not None and r["code"] in cb:
             color = cb.color(r["code"])
+            label = cb.get(r["code"]).label or r["code"]
+        question = self._question(r["transcript_id"], int(r["start"]))
         return (f"<div style='font-family:sans-serif;font-size:90%;border-left:4px solid {color};padding:4px 8px'>"
-                f"<div>#{sid} {badge(r['code'], color)} score <b>{r['score']:.2f}</b> · {escape(str(r['source']))}"
+                f"<div>#{sid} {badge(label, color)} score <b>{r['score']:.2f}</b> · {escape(str(r['source']))}"
                 f" · <code>{escape(r['segment_id'])}</code></div>"
-                f"<div style='margin:4px 0'>{quote}</div>"
+                + (f"<div style='color:#555;font-style:italic;margin-top:4px'>{escape(question)}</div>" if question
+                   else "")
+                + f"<div style='margin:4px 0'>{quote}</div>"
                 f"<div style='color:#555'>{escape(str(r['reason']))}</div></div>")
+
+    def _question(self, transcript_id: str, start: int) -> str:
+        """"Q: …" — the interviewer's last question before ``start`` ('' when there is none)."""
+        from .widgets.card import question_before
+
+        cache = self.__dict__.setdefault("_transcripts", {})
+        if transcript_id not in cache:
+            cache[transcript_id] = self.project.transcript(transcript_id).transcript
+        q = question_before(cache[transcript_id], start)
+        return f"{q['speaker'] or 'Q'}: {q['text']}" if q else ""
 
     def __repr__(self) -> str:
         return f"Review({len(self.queue)} pending for {self.coder!r})"
@@ -107,6 +124,8 @@ class Review:
             return False
         try:
             import ipywidgets  # noqa: F401
+            if self.mode == "one":
+                import anywidget  # noqa: F401
         except ImportError:
             if self.widgets:
                 from ..errors import MissingDependencyError
@@ -116,8 +135,17 @@ class Review:
             return False
         return True
 
+    def card_widget(self):
+        """The review card (an anywidget): the question above the answer, the span inside its turn,
+        widen/narrow, accept as…, note, undo and keyboard shortcuts (see :mod:`mcqual.project.widgets.card`)."""
+        from .widgets.card import build_card
+
+        return build_card(self)
+
     def widget(self):
-        """The ipywidgets view (one card with buttons, or a list of cards with buttons)."""
+        """The review card for ``mode="one"``; for ``mode="list"`` an ipywidgets list of cards with buttons."""
+        if self.mode == "one":
+            return self.card_widget()
         import ipywidgets as W
 
         out = W.VBox()

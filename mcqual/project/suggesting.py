@@ -214,9 +214,12 @@ def suggestions(self, status: str | None = "pending", *, coder: str | None = Non
     if status not in (None, "pending", "accepted", "rejected", "superseded"):
         raise ProjectError("E503", "status must be 'pending', 'accepted', 'rejected', 'superseded' or None, "
                            f"not {status!r}", path=self.path, hint="")
+    from .quotes import code_arg
+
     with self._store.read():
         state = self._state()
         rows = self._store.suggestion_rows(transcript_id=transcript) if transcript else self._store.suggestion_rows()
+        code = code_arg(self, code, {state.current_code(r[4]) for r in rows})  # an id or a label, any case
         latest = self._store.latest_runs()
     by_sugg: dict[int, list[tuple[int, str, str]]] = {}
     for (sid, who), (kind, eid) in state.decisions.items():

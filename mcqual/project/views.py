@@ -44,6 +44,10 @@ def codings(self, coder: str | Iterable[str] | None = None, status: str | Iterab
     """
     import pandas as pd
 
+    from .quotes import code_arg
+
+    if code is not None:  # an id or a label; unknown: E311 with the closest codes
+        code = code_arg(self, code, {c.code for c in self._state().codings.values()})
     coders = None if coder is None else ({coder} if isinstance(coder, str) else set(coder))
     statuses = None if status is None else ({status} if isinstance(status, str) else set(status))
     if statuses is not None and not statuses <= set(STATUSES):
@@ -146,7 +150,8 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     Parameters
     ----------
     code, transcript : str, optional
-        Only suggestions for this code / transcript.
+        Only suggestions for this code (id or label, any case; an unknown code
+        is E311 naming the closest codes) / transcript.
     coder : str, optional
         Whose decisions are recorded (default ``project.coder``); the queue
         holds suggestions this coder has not decided yet.
@@ -163,9 +168,11 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     >>> p.review(widgets=False)
     Review(0 pending for 'ab')
     """
+    from .quotes import code_arg
     from .review import Review
 
     who = self._coder(coder)
+    code = code_arg(self, code)  # review(code="consnet") is E311 naming "consent", never "0 pending"
     if mode not in ("one", "list"):
         raise ProjectError("E503", f"mode must be 'one' or 'list', not {mode!r}", path=self.path, hint="")
     return Review(self, code=code, coder=who, transcript=transcript, mode=mode, min_score=min_score,
@@ -179,6 +186,7 @@ class TranscriptView:
     transcript: Any
     codings: Any  # DataFrame
     codebook: Any = None
+    memos: Any = None  # DataFrame (project.memos(transcript=...)): listed under the text
 
     def _color(self, code: str) -> str:
         from .._html import color_for
@@ -198,4 +206,8 @@ class TranscriptView:
             flag = "" if r.status == "active" else f" [{r.status}]"
             spans.append((int(r.start), int(r.end), self._color(r.code), f"{r.code} ({r.coder}){flag}"))
         legend = " ".join(badge(c, self._color(c)) for c in sorted(set(self.codings["code"])))
-        return transcript_html(self.transcript, spans) + (f"<div>{legend}</div>" if legend else "")
+        html = transcript_html(self.transcript, spans) + (f"<div>{legend}</div>" if legend else "")
+        if self.memos is not None and len(self.memos):
+            html += "<div style='font-family:sans-serif;font-size:90%;margin-top:6px'><b>Memos</b>" + \
+                self.memos._repr_html_() + "</div>"
+        return html
