@@ -59,8 +59,10 @@ def _centroid_similarity(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 def _shorten(text: str, max_words: int) -> str:
-    words = " ".join(text.split()).split(" ")
-    return " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")
+    """At most ``max_words`` words, cut at a sentence boundary with an ellipsis (see :func:`trim_quote`)."""
+    from .quotes import trim_quote
+
+    return trim_quote(text, max_words)[0]
 
 
 def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str | int = "theme", quotes: int = 3, *,
