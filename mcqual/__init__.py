@@ -47,7 +47,7 @@ _LAZY: dict[str, str] = {
     "Project": "project.project",
     # analysis
     "code_case_matrix": "analysis.matrices", "code_group_matrix": "analysis.matrices",
-    "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices",
+    "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices", "select_quotes": "analysis.quotes",
     "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid", "question_spans": "analysis.grid",
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     # exchange and privacy
