@@ -52,6 +52,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E115": ("survey file is unusable", "Check text_columns/id_column: they must name (or index) existing columns."),
     "E116": ("the file is a PDF or RTF renamed as .docx", "Open it in Word and save as .docx, or export the transcript again."),
     "E117": ("unexpected error while reading a file", "Probably a bug in mcqual: please report it with the file; the other files were read."),
+    "E120": ("ids= or id_pattern= cannot name a transcript", "Give ids= as a dict {file stem: id} or a function of the stem, or id_pattern= a regex whose first group (or (?P<id>...)) matches every stem; ids must be unique."),
+    "E121": ("case labels are not unique", "Give every case its own label in the label column of cases.csv (labels are for display; ids stay as they are)."),
     # --- E2xx codebook / guide ------------------------------------------------
     "E200": ("codebook file not found", "Check the path to the codebook YAML/Excel/.qdc file."),
     "E201": ("codebook YAML is not valid YAML", "Fix the syntax at the line given (indentation, a missing colon, tabs)."),
@@ -83,6 +85,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E312": ("malformed decision", "Give ('accept', id), ('reject', id), ('code', transcript, start, end, code), ('uncode', coding_id) or the same as a dict with 'action'."),
     "E313": ("cannot write inside project.snapshot()", "Leave the `with project.snapshot():` block before recording decisions."),
     "E314": ("suggestion is orphaned", "Its text is gone after a re-import; code the passage by hand with project.code(...) or reject it."),
+    "E340": ("not a review workbook", "Give the review.xlsx mcqual run wrote (sheet 'review' with its hidden suggestion_id column); save it as .xlsx."),
+    "E341": ("review row names no suggestion of this project", "Import the workbook into the project it was written from; do not edit the hidden columns."),
+    "E342": ("review decision not understood", "Write accept, reject or code as in the decision column (use its drop-down)."),
+    "E343": ("review 'code as' code not in the codebook", "Pick a code from the drop-down in the 'code as' column (a code id or label)."),
+    "E344": ("one suggestion decided twice differently", "Keep one row per suggestion, or give both rows the same decision."),
     # --- E4xx segments / suggestions ----------------------------------------
     "E400": ("unknown segment unit", "Use unit='turn', 'sentence', 'paragraph', 'window' or 'answer'."),
     "E401": ("suggester is not fitted", "Call .fit(segments, codebook) before .suggest(segments)."),
@@ -101,6 +108,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E601": ("invalid .qdpx project", "The archive needs a project.qde (REFI-QDA 1.0 XML) at its root."),
     "E602": ("exported XML does not validate", "This is a bug in mcqual: please report it with the file."),
     "E603": ("Word comment codings unreadable", "Comments must hold code names separated by ';' or ','."),
+    "E630": ("invalid findings_from", "Use findings_from='reviewed' (reviewed codings only, the default) or 'all' (also unreviewed suggestions, stamped as not findings)."),
     # --- E7xx guide alignment ------------------------------------------------
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
     "E701": ("no such aligned transcript or turn", "Correct an alignment with a transcript id and turn index it holds (see alignment.to_frame())."),
