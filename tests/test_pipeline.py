@@ -96,3 +96,95 @@ def test_run_all_on_a_tiny_study(tmp_path):
     before = pd.read_csv(out / "codings.csv")
     assert run_all(folder, codebook, out, embeddings=False, console=Console(record=True)) == 0
     assert len(pd.read_csv(out / "codings.csv")) == len(before)
+
+
+def _first_run_study(tmp_path):
+    """Two interviews with long file stems, no gold coding, no guide, no survey: a real first run."""
+    folder = tmp_path / "first"
+    folder.mkdir()
+    texts = {"XX01_transcript_deidentified": "Interviewer: Who issued your certificate?\n\nR1: The university issued "
+                                             "it, after a written exam.\n",
+             "XX02_transcript_deidentified": "Interviewer: Who issued it?\n\nR2: A private issuer. There was an exam "
+                                             "too.\n"}
+    for tid, text in texts.items():
+        (folder / f"{tid}.txt").write_text(text, encoding="utf-8")
+    pd.DataFrame({"case_id": list(texts), "respondent_group": ["learner", "employer"]}).to_csv(
+        folder / "cases.csv", index=False)
+    cb = tmp_path / "cb1"
+    cb.mkdir()
+    (cb / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    return folder, cb / "codebook.yaml"
+
+
+def test_first_run_writes_the_review_workbook_not_findings_then_review_import(tmp_path):
+    import openpyxl
+
+    from mcqual.cli import main
+
+    folder, codebook = _first_run_study(tmp_path)
+    out = tmp_path / "out"
+    console = Console(record=True, width=300)
+    assert run_all(folder, codebook, out, embeddings=False, console=console) == 0
+    text = console.export_text()
+    assert "No reviewed codings yet, so no findings were written" in text
+    assert (out / "review.xlsx").exists() and (out / "suggestions.csv").exists()
+    for name in ("mcqual_report.xlsx", "mcqual_report.docx", "code_x_case.csv", "heatmap_code_x_case.png"):
+        assert not (out / name).exists(), name  # suggestions are never passed off as findings
+    assert not list(out.glob("UNREVIEWED_*"))
+    cases = pd.read_csv(out / "cases.csv")
+    assert cases["label"].tolist() == ["XX01", "XX02"]
+
+    # the researcher accepts every suggestion in the workbook ...
+    wb = openpyxl.load_workbook(out / "review.xlsx")
+    ws = wb["review"]
+    head = [c.value for c in ws[2]]
+    assert [ws.cell(row=r, column=head.index("case") + 1).value for r in range(3, ws.max_row + 1)][0] in ("XX01", "XX02")
+    for r in range(3, ws.max_row + 1):
+        ws.cell(row=r, column=head.index("decision") + 1).value = "accept"
+    wb.save(out / "review.xlsx")
+    n = ws.max_row - 2
+    # ... imports it, and exports again: now the findings count the reviewed codings
+    assert main(["review", "import", str(out / "review.xlsx"), "--project", str(out / "project.mcqual"),
+                 "--coder", "AB"]) == 0
+    assert main(["export", str(out / "project.mcqual"), "--out", str(out), "--title", "Tiny study"]) == 0
+    rep = openpyxl.load_workbook(out / "mcqual_report.xlsx")
+    sheet = rep["Themes by case"]
+    assert sheet["A1"].value == f"Reviewed codings by AB: {n} codings (0 hand codings, {n} accepted suggestions) in 2 cases."
+    assert [c.value for c in sheet[2]][1:] == ["XX01", "XX02"]  # short labels in the headers
+    assert (out / "heatmap_code_x_case.png").exists() and (out / "heatmap_code_x_case.svg").exists()
+    import docx
+
+    body = "\n".join(p.text for p in docx.Document(out / "mcqual_report.docx").paragraphs)
+    assert "Tiny study" in body and "not findings" not in body
+
+
+def test_findings_from_all_stamps_everything(tmp_path):
+    import openpyxl
+
+    folder, codebook = _first_run_study(tmp_path)
+    out = tmp_path / "out"
+    console = Console(record=True, width=300)
+    assert run_all(folder, codebook, out, embeddings=False, console=console, findings_from="all") == 0
+    assert "findings count: Unreviewed machine suggestions — not findings" in console.export_text()
+    assert not (out / "mcqual_report.xlsx").exists()
+    wb = openpyxl.load_workbook(out / "UNREVIEWED_mcqual_report.xlsx")
+    stamped = [n for n in wb.sheetnames if n not in ("codings", "codings (ids)", "codebook")]
+    assert stamped and all(n.startswith("UNREVIEWED ") for n in stamped)
+    assert all("not findings" in wb[n]["A1"].value for n in stamped + ["codings"])
+    assert (out / "UNREVIEWED_code_x_case.csv").exists() and (out / "UNREVIEWED_heatmap_code_x_case.png").exists()
+    import docx
+
+    doc = docx.Document(out / "UNREVIEWED_mcqual_report.docx")
+    assert "not findings" in "\n".join(p.text for p in doc.paragraphs[:5])
+
+
+def test_bad_findings_from(tmp_path):
+    import pytest
+
+    from mcqual.cli import main
+    from mcqual.errors import ExchangeError
+
+    assert main(["run", str(tmp_path), "--codebook", "x.yaml", "--findings-from", "some"]) == 2
+    with pytest.raises(ExchangeError) as err:
+        run_all(tmp_path, tmp_path / "x.yaml", tmp_path / "o", findings_from="some", console=Console())
+    assert err.value.code == "E630"
