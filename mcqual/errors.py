@@ -109,6 +109,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E602": ("exported XML does not validate", "This is a bug in mcqual: please report it with the file."),
     "E603": ("Word comment codings unreadable", "Comments must hold code names separated by ';' or ','."),
     "E630": ("invalid findings_from", "Use findings_from='reviewed' (reviewed codings only, the default) or 'all' (also unreviewed suggestions, stamped as not findings)."),
+    "E620": ("quote attribution field not found", "Name case attributes the quotes, attributes= or the corpus's cases.csv hold (see the message), or drop the field."),
+    "E621": ("report.yaml unusable", "Keys: title, subtitle, author, paper (a4|letter), template, quotes_per_theme, max_quote_words, attribution, date."),
+    "E622": ("Word template unusable", "Give a .docx (or .dotx saved as .docx) file Word can open; its styles are used, its body is dropped."),
+    "E623": ("invalid Word report option", "See the docstring of mq.export.to_docx for accepted values (paper='a4' or 'letter')."),
     # --- E7xx guide alignment ------------------------------------------------
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
     "E701": ("no such aligned transcript or turn", "Correct an alignment with a transcript id and turn index it holds (see alignment.to_frame())."),
