@@ -565,23 +565,28 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
             p = out / f"{pre}heatmap_{name.replace(' ', '_')}.png"
             kw = dict(codebook=codebook, title=title, subtitle=found.text, xlabel=xlabel, ylabel=ylabel,
                       value_label=value, labels=labels)
+            if name == "co-occurrence" and m.shape[0] == m.shape[1] > 1:  # the diagonal would swamp the colours
+                import numpy as np
+
+                off = m.to_numpy(dtype=float)[~np.eye(m.shape[0], dtype=bool)]
+                kw.update(vmax=float(off.max()) if off.size and off.max() > 0 else None,
+                          value_label="turns coded with both (diagonal: with the theme)")
             mq.plot.heatmap(m, path=p, **kw)
             mq.plot.heatmap(m, path=p.with_suffix(".svg"), **kw)
             figs[name] = (p, title)
     with _Step(console, "Excel workbook"):
         sheets = {}
         for name, df in tables.items():
-            if name == "code x case":
-                df = df.rename(columns=labels)
             sheets[found.stamp(SHEET_TITLES.get(name, name))] = df
         if alignment is not None and len(alignment):
-            sheets[SHEET_TITLES["question grid"]] = mq.question_grid(alignment, corpus, guide=alignment.guide, words=60)
+            sheets[SHEET_TITLES["question grid"]] = mq.question_grid(alignment, interviews, guide=alignment.guide,
+                                                                     words=60)
         caption = found.text
         provenance = {k: caption for k in list(sheets) + ["codings"]}
         if alignment is not None and len(alignment):
             provenance[SHEET_TITLES["question grid"]] = "The interview guide's questions as asked in each interview."
         mq.export.to_excel(out / f"{pre}mcqual_report.xlsx", sheets, codebook=codebook, codings=codings,
-                           corpus=corpus, provenance=provenance, labels=labels)
+                           corpus=corpus, provenance=provenance, labels=labels, words=True)
     with _Step(console, "Word report"):
         opts = _docx_options(report, console)
         params = inspect.signature(mq.export.to_docx).parameters

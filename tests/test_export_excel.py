@@ -190,3 +190,31 @@ def test_csv_neutralises_formulas_unless_told_not_to(tmp_path):
     assert back["n"].tolist() == [-1, 2, 3, 4, 5, 6]  # numbers are not text
     raw = pd.read_csv(to_csv(df, tmp_path / "b.csv", safe=False), encoding="utf-8-sig", keep_default_na=False)
     assert raw["answer"].tolist()[0] == "=) love it"
+
+
+def test_tables_in_words_labels_n_and_percent():
+    """Issue #18 item 4: code labels in rows and headers (ids last), (n=…) headers, one % format per column."""
+    import mcqual as mq
+
+    cb = _codebook()
+    attrs = pd.DataFrame({"respondent_group": ["learner", "learner", "employer"]}, index=["a_tr", "b_tr", "c_tr"])
+    cod = pd.DataFrame({"transcript_id": ["a_tr", "c_tr", "c_tr"], "start": [0, 0, 5], "end": [4, 4, 9],
+                        "code": ["trust.qa", "trust.qa", "recognition"], "coder": "AB"})
+    tables = {"by group": mq.code_group_matrix(cod, value="case_pct", attributes=attrs, codebook=cb),
+              "summary": mq.code_summary(cod, codebook=cb, attributes=attrs),
+              "by case": mq.code_case_matrix(cod, attributes=attrs, codebook=cb)}
+    buf = io.BytesIO()
+    to_excel(buf, tables, codebook=cb, words=True, labels={"a_tr": "A", "b_tr": "B", "c_tr": "C"})
+    wb = openpyxl.load_workbook(buf)
+    ws = wb["by group"]
+    head = [c.value for c in ws[1]]
+    assert head == ["Code", "employer (n=1)", "learner (n=2)", "code id"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert rows["Quality assurance"][2].value == 0.5 and rows["Quality assurance"][2].number_format == "0%"
+    assert rows["Quality assurance"][3].value == "trust.qa"
+    summ = wb["summary"]
+    head = [c.value for c in summ[1]]
+    assert "label" not in head and "% of cases" in head and head[-1] == "code id"
+    col = head.index("% of cases")
+    assert {r[col].number_format for r in summ.iter_rows(min_row=2)} == {"0%"}
+    assert [c.value for c in wb["by case"][1]][1:4] == ["A", "B", "C"]

@@ -101,7 +101,7 @@ _MAX_ROW_HEIGHT = 409.0
 _LINE_HEIGHT = 15.0
 #: columns moved to the ids sheet of the codings table
 TECHNICAL = ("transcript_id", "start", "end", "code", "coding_id", "suggestion_id", "id", "event_id", "hash",
-             "score", "offset")
+             "score", "offset", "status", "created_at", "updated_at", "segment_id", "anchor", "run_id")
 
 
 def wrapped_lines(text: Any, width: float) -> int:
@@ -162,8 +162,74 @@ def _percent_table(table):
     return df, {str(c) for c in num}
 
 
+def readable(table, codebook=None, labels=None):
+    """A table in words for a reader: code labels for code ids (rows and columns), ``(n=…)`` in group
+    headers, human column names, percentages (0-100) as shares for a real % format; code ids in a
+    last column ``code id``. Returns ``(frame, percent column names, row code ids or None)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mcqual.codebook.model import Code, Codebook
+    >>> cb = Codebook([Code("trust", "Conditions for trust")])
+    >>> m = pd.DataFrame({"cases_pct": [50.0], "mean_chars": [3.0]}, index=pd.Index(["trust"], name="code"))
+    >>> df, pct, codes = readable(m, cb)
+    >>> list(df.index), list(df.columns), float(df.iloc[0, 0]), sorted(pct), codes
+    (['Conditions for trust'], ['% of cases', 'Mean characters', 'code id'], 0.5, ['% of cases'], ['trust'])
+    """
+    import pandas as pd
+
+    from ._format import human_name, is_percent
+
+    meta = getattr(table, "meta", None) or {}
+    value = str(meta.get("value", "") or "")
+    n = meta.get("n")
+    df = pd.DataFrame(table).copy()
+    lab = dict(labels or {})
+
+    def word(c):
+        if codebook is not None and isinstance(c, str) and c in codebook:
+            return codebook[c].label
+        return lab.get(c, c)
+
+    pct = set()
+    cols = []
+    for c in df.columns:
+        data_value = (n is not None and c in getattr(n, "index", ())) or \
+            str(meta.get("kind", "")) not in ("", "code summary")  # groups, cases, topics: as the data has them
+        if isinstance(c, str) and ((codebook is not None and c in codebook) or c in lab):
+            name = word(c)
+        else:
+            name = str(c) if data_value or not isinstance(c, str) else human_name(c)
+        if n is not None and c in getattr(n, "index", ()):
+            name = f"{name} (n={int(n[c])})"
+        numeric = pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+        if numeric and is_percent(c, value):
+            df[c] = df[c].astype(float) / 100.0
+            pct.add(name)
+        cols.append(name)
+    codes = None
+    is_codes = df.index.nlevels == 1 and codebook is not None and len(df) and \
+        all(isinstance(i, str) and i in codebook for i in df.index)
+    if is_codes:
+        codes = [str(i) for i in df.index]
+        if "label" in df.columns:
+            keep = [j for j, c in enumerate(df.columns) if c != "label"]
+            df, cols = df.iloc[:, keep], [cols[j] for j in keep]
+        df.columns = cols
+        df["code id"] = codes
+        name = "Theme" if all("." not in c for c in codes) and any("." in i for i in codebook.ids) else "Code"
+        df.index = pd.Index([codebook[c].label for c in codes], name=name)
+    else:
+        df.columns = cols
+        if df.index.nlevels == 1 and df.index.name:
+            df.index = pd.Index([lab.get(i, i) for i in df.index], name=human_name(df.index.name))
+    return df, pct, codes
+
+
 def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = True, wrap_over: int = 60,
-                 caption: str | None = None, row_codes: list | None = None) -> Any:
+                 caption: str | None = None, row_codes: list | None = None, words: bool = False,
+                 labels: Mapping[str, str] | None = None) -> Any:
     import pandas as pd
     from openpyxl.formatting.rule import ColorScaleRule
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -171,7 +237,11 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
     from pandas.api import types as pt
 
     ws = wb.create_sheet(name)
-    frame, pct_cols = _percent_table(table)
+    if words:
+        frame, pct_cols, found = readable(table, codebook, labels)
+        row_codes = found if found is not None else row_codes
+    else:
+        frame, pct_cols = _percent_table(table)
     flat, n_index = index_frame(frame)
     headers = [xml_safe(str(c)) for c in flat.columns]
     top = 1
@@ -200,6 +270,8 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
     n_rows = len(values)
     widths = []
     code_cols = {j for j, c in enumerate(columns) if str(c) in ("code", "label") or (j < n_index and codebook is not None)}
+    if words and row_codes is not None and n_index:
+        code_cols.add(0)
     numeric_data = []
     wrapped: list[int] = []
     fills: dict[str, Any] = {}
@@ -215,7 +287,7 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
         if is_num:
             numeric_data.append(j)
         codes_here = (list(flat["code"]) if str(col) == "label" and "code" in flat.columns
-                      else row_codes if str(col) == "code" else None)
+                      else row_codes if str(col) == "code" or (words and j == 0 and n_index) else None)
         if fmt or wrap or (j in code_cols and codebook is not None):
             wrap_style = Alignment(wrap_text=True, vertical="top") if wrap else None
             for i, (cell,) in enumerate(ws.iter_rows(min_row=top + 1, max_row=n_rows + top, min_col=j + 1,
@@ -243,7 +315,8 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
     # colour scale over the counts: a matrix (>= 2 numeric data columns) or integer 'count'-like columns
     int_cols = [j for j in numeric_data if pt.is_integer_dtype(flat.iloc[:, j].dtype)
                 or str(columns[j]).lower() in ("n", "count", "codings", "cases", "segments")]
-    scale_cols = numeric_data if len(numeric_data) >= 2 and len(numeric_data) == len(columns) - n_index else int_cols
+    n_data = len([c for c in columns[n_index:] if str(c) != "code id"])
+    scale_cols = numeric_data if len(numeric_data) >= 2 and len(numeric_data) == n_data else int_cols
     if color_scale and n_rows and scale_cols:
         rule = ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="5B9BD5")
         runs = []
@@ -273,7 +346,7 @@ def _clean_sheet_name(name: Any) -> str:
     import warnings
 
     text = str(name)
-    clean = xml_safe(text)
+    clean = xml_safe(text, warn=False)
     if clean != text:
         warnings.warn(f"sheet name {text!r} had characters an .xlsx file cannot hold; written as {clean!r}",
                       UserWarning, stacklevel=3)
@@ -283,7 +356,7 @@ def _clean_sheet_name(name: Any) -> str:
 def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebook: Any = None,
              codings: Any = None, corpus: Any = None, color_scale: bool = True,
              pseudonymise: Any = False, provenance: str | Mapping[str, str] | None = None,
-             labels: Mapping[str, str] | None = None) -> Path | None:
+             labels: Mapping[str, str] | None = None, words: bool = False) -> Path | None:
     """Write tables (and optionally codings and the codebook) to a formatted ``.xlsx``.
 
     Parameters
@@ -312,7 +385,11 @@ def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codeb
         ``"codings"`` for the codings sheet). The table then starts on row 2.
     labels : dict of transcript id -> label, optional
         Short case labels for the codings sheet's ``case`` column (default: the corpus's
-        labels, else the ids).
+        labels, else the ids), and with ``words=True`` for case columns of the tables.
+    words : bool
+        Tables in words (:func:`readable`): code labels instead of ids (ids in a last
+        ``code id`` column), ``(n=…)`` in group headers, human column names, percentages in
+        a real % format.
 
     Returns
     -------
@@ -357,7 +434,8 @@ def to_excel(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codeb
 
     for name, table in (tables or {}).items():
         _write_sheet(wb, sheet_name(_clean_sheet_name(name), used), table, codebook=codebook,
-                     color_scale=color_scale, caption=caption(str(name)))
+                     color_scale=color_scale, caption=caption(str(name)), words=words,
+                     labels=labels if labels is not None else getattr(corpus, "labels", None))
     if codings is not None:
         if labels is None and corpus is not None and hasattr(corpus, "labels"):
             labels = corpus.labels

@@ -186,6 +186,16 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
     cbar = fig.colorbar(im, ax=ax, shrink=0.8)
     if value:
         cbar.set_label(str(value))
+    if finite.size and np.allclose(finite, np.round(finite)):  # counts: whole-number ticks
+        from matplotlib.ticker import MaxNLocator
+
+        cbar.locator = MaxNLocator(integer=True)
+        cbar.update_ticks()
+    if fmt and fmt.endswith("%"):
+        from matplotlib.ticker import StrMethodFormatter
+
+        cbar.formatter = StrMethodFormatter("{x:.0f} %")
+        cbar.update_ticks()
     if title is None and hasattr(matrix, "meta_caption") and getattr(matrix, "kind", ""):
         title = matrix.meta_caption()
     _stamp(fig, ax, title, subtitle)
