@@ -195,9 +195,13 @@ def trim_quote(text: str, max_words: int = MAX_WORDS, *, scores: Sequence[float]
 
 
 def case_labels(corpus: Any = None, attributes: pd.DataFrame | None = None) -> dict[str, str]:
-    """Case id -> short label for display: the ``label`` attribute where there is one, else the id."""
+    """Case id -> short label for display: ``corpus.labels`` (or each transcript's ``label`` attribute), a
+    ``label`` column of ``attributes`` winning; else the id."""
     out: dict[str, str] = {}
-    if corpus is not None:
+    auto = getattr(corpus, "labels", None) if corpus is not None else None
+    if isinstance(auto, dict):  # the corpus's short labels (file stems without their common parts)
+        out.update({str(k): str(v) for k, v in auto.items()})
+    elif corpus is not None:
         for t in corpus:
             lab = (getattr(t, "attributes", None) or {}).get("label")
             out[t.id] = str(lab) if isinstance(lab, str) and lab.strip() else t.id
@@ -210,7 +214,8 @@ def case_labels(corpus: Any = None, attributes: pd.DataFrame | None = None) -> d
 
 
 def _respondent_parts(t: Any, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of [start, end) in non-interviewer turns (the whole span when roles are unknown)."""
+    """The parts of [start, end) in non-interviewer turns (the whole span when roles are unknown; none when
+    only the interviewer spoke)."""
     turns = getattr(t, "turns", None) or ()
     parts = []
     inside = [u for u in turns if u.start < end and start < u.end]
@@ -219,7 +224,7 @@ def _respondent_parts(t: Any, start: int, end: int) -> list[tuple[int, int]]:
     for u in inside:
         if u.role != "interviewer":
             parts.append((max(start, u.start), min(end, u.end)))
-    return parts or [(start, end)]
+    return parts  # only the interviewer spoke: nothing to quote
 
 
 def _evidence_spans(value: Any) -> list[tuple[int, int]]:
