@@ -155,8 +155,10 @@ def report_quotes(quotes: Any, *, codings: Any = None, corpus: Any = None, codeb
     if text_col is None or ("code" not in q.columns and "theme" not in q.columns):
         raise ExchangeError("E600", "quotes need a text (or quote/snippet) column and a code or theme column",
                             hint="Pass mq.select_quotes(codings, corpus, codebook=codebook) as quotes=.")
-    if {"case", "rank", "theme"} <= set(q.columns):
-        q = q[q["rank"] <= per_theme]
+    if {"case", "rank", "theme"} <= set(q.columns):  # chosen by select_quotes: keep, within the cap
+        q = q[q["rank"] <= per_theme].copy()
+        q[text_col] = [trim_quote(str(x), max_words)[0] if len(str(x).replace("…", "").split()) > max_words
+                       else str(x) for x in q[text_col]]
         return q.reset_index(drop=True)
     if {"transcript_id", "start", "end"} <= set(q.columns) and "code" in q.columns:
         return select_quotes(q.rename(columns={text_col: "text"}), corpus, codebook=codebook, attributes=attributes,
@@ -214,6 +216,13 @@ def _attribution(row: Mapping[str, Any], fields: Sequence[str], attrs: Any, labe
     return f"({', '.join(bits)})" if bits else ""
 
 
+def quote_rules(max_words: int) -> str:
+    """The sentence that tells a reader how the quotes were chosen."""
+    return (f"Quotes are chosen for relevance and spread: at most one per case and theme, across respondent groups, "
+            f"never the same passage twice; longer passages are cut at sentence boundaries (…) to at most "
+            f"{max_words} words.")
+
+
 def _theme_chapters(doc: Any, codebook: Any, q: Any, fields: Sequence[str], attrs: Any, labels: Mapping[str, str],
                     stamp: str, max_words: int, new_page: bool = True) -> None:
     themes = [c.id for c in codebook.themes()] if codebook is not None else []
@@ -246,11 +255,9 @@ def _theme_chapters(doc: Any, codebook: Any, q: Any, fields: Sequence[str], attr
             p.add_run(xml_safe(_attribution(row, fields, attrs, labels)))
         groups = [g for g in dict.fromkeys(rows["group"]) if isinstance(g, str)] if "group" in rows.columns else []
         n_cases = rows["transcript_id"].nunique() if "transcript_id" in rows.columns else len(rows)
-        p = doc.add_paragraph(style="Caption")
+        p = doc.add_paragraph()
         p.add_run(f"{len(rows)} quote{'s' if len(rows) != 1 else ''} from {n_cases} case"
-                  f"{'s' if n_cases != 1 else ''}" + (f" ({', '.join(groups)})" if groups else "")
-                  + f", chosen for relevance and spread; at most one per case; longer passages cut at sentence "
-                    f"boundaries (…) to at most {max_words} words.")
+                  f"{'s' if n_cases != 1 else ''}" + (f" ({', '.join(groups)})" if groups else "") + ".").italic = True
 
 
 def _figure(doc: Any, layout: Layout, fig: Path, caption_text: str, number: int, stamp: str) -> None:
@@ -433,6 +440,8 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
                   "reporting any of it.")
     else:
         doc.add_paragraph(xml_safe(str(prov["text"])).replace("Counts", "This report counts", 1))
+    if q is not None and len(q):
+        doc.add_paragraph(quote_rules(max_quote_words))
     layout.wrote()
 
     for i, (name, table) in enumerate((tables or {}).items(), start=1):
