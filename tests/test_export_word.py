@@ -203,7 +203,8 @@ def test_only_builtin_styles_and_a_house_template_restyles(tmp_path):
     assert d.styles["Title"].font.size == docx.shared.Pt(33)
     text = "\n".join(p.text for p in d.paragraphs)
     assert "must not survive" not in text and "HOUSE HEADER" in d.sections[0].header.paragraphs[0].text
-    builtin = {"Title", "Subtitle", "Heading 1", "Heading 2", "Caption", "Quote", "Intense Quote", "Normal"}
+    builtin = {"Title", "Subtitle", "Heading 1", "Heading 2", "Caption", "Quote", "Intense Quote", "List Bullet",
+               "Normal"}
     assert {p.style.name for p in d.paragraphs} <= builtin
     with pytest.raises(ExchangeError, match="E622"):
         _build(tmp_path, template=tmp_path / "heatmap.png")

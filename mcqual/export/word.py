@@ -442,29 +442,27 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
         doc.add_paragraph(xml_safe(str(prov["text"])).replace("Counts", "This report counts", 1))
     if q is not None and len(q):
         doc.add_paragraph(quote_rules(max_quote_words))
+    fig_items = _figure_items(figures)
+    contents = [f"Table {i}. {_caption_text(name)}" for i, name in enumerate(tables or {}, start=1)]
+    contents += [f"Figure {k}. {cap}" for k, (_, cap) in enumerate(fig_items, start=1)]
+    if q is not None and len(q):
+        themes = [c.id for c in codebook.themes()] if codebook is not None else list(dict.fromkeys(q["theme"]))
+        names = [codebook[t].label if codebook is not None and t in codebook else str(t) for t in themes]
+        contents.append("Quotes by theme: " + ", ".join(names))
+    if len(contents) > 1:
+        doc.add_heading("Contents", level=2)
+        for line in contents:
+            doc.add_paragraph(xml_safe(line), style="List Bullet")
     layout.wrote()
 
     for i, (name, table) in enumerate((tables or {}).items(), start=1):
         prepared = prepare_table(table, codebook=codebook, cases=labels, attributes=attrs, decimals=decimals,
                                  max_cols=max_cols)
         text = _table_note(prepared.n_cases, prepared.groups, prepared.what, base, prov, extra)
-        cap = _TITLES.get(str(name), str(name))
-        add_table(doc, table, cap[:1].upper() + cap[1:], i, note=text, codebook=codebook, decimals=decimals,
+        add_table(doc, table, _caption_text(name), i, note=text, codebook=codebook, decimals=decimals,
                   style=table_style, layout=layout, cases=labels, attributes=attrs, stamp=stamp, max_cols=max_cols)
-    if figures is not None:
-        items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
-        for k, item in enumerate(items, start=1):
-            if isinstance(figures, Mapping):
-                cap, fig = item
-            elif isinstance(item, (tuple, list)):
-                fig, cap = item
-            else:
-                fig, cap = item, Path(str(item)).stem.replace("_", " ")
-            fig = Path(fig)
-            if not fig.is_file():
-                raise ExchangeError("E600", f"figure {fig} not found", path=fig,
-                                    hint="Save the figure as PNG first (fig.savefig(path, dpi=300)).")
-            _figure(doc, layout, fig, str(cap), k, stamp)
+    for k, (fig, cap) in enumerate(fig_items, start=1):
+        _figure(doc, layout, fig, cap, k, stamp)
     if q is not None:
         layout.ensure(False)
         _theme_chapters(doc, codebook, q, fields, attrs, labels, stamp, max_quote_words,
@@ -478,6 +476,31 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
         layout.ensure(False)
         memo_module.add_memo_appendix(doc, memos, codebook=codebook, corpus=corpus)
     return write_bytes(path, lambda fh: doc.save(fh))
+
+
+def _caption_text(name: Any) -> str:
+    cap = _TITLES.get(str(name), str(name))
+    return cap[:1].upper() + cap[1:]
+
+
+def _figure_items(figures: Any) -> list[tuple[Path, str]]:
+    if figures is None:
+        return []
+    items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
+    out = []
+    for item in items:
+        if isinstance(figures, Mapping):
+            cap, fig = item
+        elif isinstance(item, (tuple, list)):
+            fig, cap = item
+        else:
+            fig, cap = item, Path(str(item)).stem.replace("_", " ")
+        fig = Path(fig)
+        if not fig.is_file():
+            raise ExchangeError("E600", f"figure {fig} not found", path=fig,
+                                hint="Save the figure as PNG first (fig.savefig(path, dpi=300)).")
+        out.append((fig, str(cap)))
+    return out
 
 
 # the older helpers, kept for callers elsewhere (export.grid)

@@ -30,7 +30,8 @@ from .report_config import PAPERS
 __all__ = ["new_document", "Layout", "caption", "field", "ensure_style", "BUILTIN_STYLES"]
 
 #: paragraph styles the report uses (all built into Word)
-BUILTIN_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Caption", "Quote", "Intense Quote", "Normal")
+BUILTIN_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Caption", "Quote", "Intense Quote", "List Bullet",
+                  "Normal")
 
 
 def ensure_style(doc: Any, name: str, table: bool = False) -> Any:

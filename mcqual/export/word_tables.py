@@ -238,7 +238,8 @@ def _one_measure(cols: list[Col], series: list[Any], decimals: int | None) -> No
 
 
 def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
+    """First letter up; ``'interview / employer'`` keeps its slash on the first word's line."""
+    return (s[:1].upper() + s[1:]).replace(" / ", "\u00a0/ ")
 
 
 def _text(v: Any) -> str:
