@@ -218,3 +218,16 @@ def test_tables_in_words_labels_n_and_percent():
     col = head.index("% of cases")
     assert {r[col].number_format for r in summ.iter_rows(min_row=2)} == {"0%"}
     assert [c.value for c in wb["by case"][1]][1:4] == ["A", "B", "C"]
+
+
+def test_sheets_print_on_a4_fitted_to_the_width():
+    narrow = pd.DataFrame({"a": [1]}, index=pd.Index(["x"], name="code"))
+    wide = pd.DataFrame({f"case {i}": ["text " * 20] for i in range(4)})
+    buf = io.BytesIO()
+    to_excel(buf, {"narrow": narrow, "wide": wide})
+    wb = openpyxl.load_workbook(buf)
+    n, w = wb["narrow"], wb["wide"]
+    assert int(n.page_setup.paperSize) == 9 and n.page_setup.orientation == "portrait"  # 9: A4
+    assert w.page_setup.orientation == "landscape"
+    assert w.sheet_properties.pageSetUpPr.fitToPage and w.page_setup.fitToWidth == 1
+    assert n.print_title_rows == "$1:$1"  # the header row repeats on every printed page

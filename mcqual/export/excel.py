@@ -38,6 +38,8 @@ from ._format import EXCEL_CELL_MAX, cell_value, code_label, index_frame, mix, s
 _SHARE_WORDS = ("share", "prop", "pct", "percent", "rate", "ratio")
 _HEADER_FILL = "DDE3EA"
 _MAX_WIDTH = 60
+#: a number column need not be wider than this for its header: the header wraps instead
+_NUM_WIDTH = 14
 
 
 def _codings_sheets(codings, codebook, corpus, labels=None):
@@ -281,9 +283,15 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
         fmt = "0%" if str(col) in pct_cols and j >= n_index else _number_format(series, str(col))
         longest = max([len(str(col))] + [max((len(x) for x in str(r[j]).split("\n")), default=0)
                                          for r in values[:2000] if r[j] is not None])
-        widths.append(min(max(longest + 2, 6), _MAX_WIDTH))
-        wrap = longest > wrap_over
         is_num = (pt.is_numeric_dtype(series.dtype) and not pt.is_bool_dtype(series.dtype) and j >= n_index)
+        if is_num:  # a number column is as wide as its numbers; a long header wraps (on words) above it
+            data = max([len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for r in values[:2000]
+                        if (v := r[j]) is not None] or [1])
+            word = max((len(w) for w in str(col).split()), default=1)
+            widths.append(min(max(data + 2, word + 2, min(len(str(col)) + 2, _NUM_WIDTH), 6), _MAX_WIDTH))
+        else:
+            widths.append(min(max(longest + 2, 6), _MAX_WIDTH))
+        wrap = longest > wrap_over
         if is_num:
             numeric_data.append(j)
         codes_here = (list(flat["code"]) if str(col) == "label" and "code" in flat.columns
@@ -309,6 +317,7 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
     head_lines = max((wrapped_lines(h, w) for h, w in zip(headers, widths)), default=1)
     if head_lines > 1:
         ws.row_dimensions[top].height = row_height(head_lines)
+    _page_setup(ws, sum(widths), top)
     ws.freeze_panes = ws.cell(row=top + 1, column=n_index + 1).coordinate if n_index else f"A{top + 1}"
     if n_rows:
         ws.auto_filter.ref = f"A{top}:{get_column_letter(len(columns))}{n_rows + top}"
@@ -329,6 +338,24 @@ def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = Tru
             ws.conditional_formatting.add(
                 f"{get_column_letter(a + 1)}{top + 1}:{get_column_letter(b + 1)}{n_rows + top}", rule)
     return ws
+
+
+#: column-width units that fit across an A4 page, portrait and landscape, at 100 %
+_PORTRAIT, _LANDSCAPE = 95, 140
+
+
+def _page_setup(ws, width: float, top: int) -> None:
+    """Print as a report author would set it: A4, landscape when wide, fitted to the page width
+    (unless that would shrink the text below about half size), the header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait" if width <= _PORTRAIT else "landscape"
+    if width <= 2 * _LANDSCAPE:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{top}:{top}"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
 def _set_row_heights(ws, values, widths, wrapped, top: int) -> None:
