@@ -124,7 +124,7 @@ def test_wide_case_matrix_flips_to_cases_as_rows_grouped_by_respondent_group():
     assert len(rows) == 13
     assert [r[1] for r in rows[1:]] == ["employer"] * 6 + ["learner"] * 6
     assert rows[1][0] == "P2"  # short case labels, not ids
-    assert [p.text for p in d.paragraphs if p.style.name == "Caption"][0] == "Table 1. Themes by case"
+    assert [p.text for p in d.paragraphs if p.style.name == "Caption"][0] == "Table 1. Codes by case"
     assert "N = 12 cases" in [p.text for p in d.paragraphs if p.text.startswith("Note.")][0]
 
 

@@ -443,7 +443,7 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
     if q is not None and len(q):
         doc.add_paragraph(quote_rules(max_quote_words))
     fig_items = _figure_items(figures)
-    contents = [f"Table {i}. {_caption_text(name)}" for i, name in enumerate(tables or {}, start=1)]
+    contents = [f"Table {i}. {_caption_text(name, t)}" for i, (name, t) in enumerate((tables or {}).items(), start=1)]
     contents += [f"Figure {k}. {cap}" for k, (_, cap) in enumerate(fig_items, start=1)]
     if q is not None and len(q):
         themes = [c.id for c in codebook.themes()] if codebook is not None else list(dict.fromkeys(q["theme"]))
@@ -459,7 +459,7 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
         prepared = prepare_table(table, codebook=codebook, cases=labels, attributes=attrs, decimals=decimals,
                                  max_cols=max_cols)
         text = _table_note(prepared.n_cases, prepared.groups, prepared.what, base, prov, extra)
-        add_table(doc, table, _caption_text(name), i, note=text, codebook=codebook, decimals=decimals,
+        add_table(doc, table, _caption_text(name, table), i, note=text, codebook=codebook, decimals=decimals,
                   style=table_style, layout=layout, cases=labels, attributes=attrs, stamp=stamp, max_cols=max_cols)
     for k, (fig, cap) in enumerate(fig_items, start=1):
         _figure(doc, layout, fig, cap, k, stamp)
@@ -478,8 +478,12 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
     return write_bytes(path, lambda fh: doc.save(fh))
 
 
-def _caption_text(name: Any) -> str:
+def _caption_text(name: Any, table: Any = None) -> str:
+    """The caption of a table: the pipeline's keys in words ("Codes ..." where its rows are codes, not themes)."""
     cap = _TITLES.get(str(name), str(name))
+    meta = getattr(table, "meta", None) or {}
+    if str(name) in _TITLES and cap.startswith("Themes") and meta and meta.get("level") != 1:
+        cap = "Codes" + cap[len("Themes"):]
     return cap[:1].upper() + cap[1:]
 
 
