@@ -82,6 +82,7 @@ def test_workbook_reads_like_a_review_sheet(project):
     assert any('"accept,reject,code as"' == dv.formula1 for dv in dvs)
     assert any(dv.formula1.startswith("codes!$A$2") for dv in dvs)
     assert ws.auto_filter.ref.startswith("A2:") and ws.freeze_panes == "C3"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
 
 
 def test_round_trip_accept_reject_code_as_and_notes(project):

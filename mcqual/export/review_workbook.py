@@ -41,6 +41,7 @@ VISIBLE = ("row", "case", "theme", "code", "question", "quote", "score", "reason
 HIDDEN = ("suggestion_id", "transcript_id", "start", "end", "code_id")
 _WIDTHS = {"row": 6, "case": 12, "theme": 18, "code": 24, "question": 36, "quote": 60, "score": 7, "reason": 30,
            "decision": 11, "code as": 24, "note": 30}
+_WIDTHS["reason"] = 40
 _ALIASES = {"accept": "accept", "accepted": "accept", "a": "accept", "yes": "accept", "y": "accept", "ok": "accept",
             "✓": "accept", "reject": "reject", "rejected": "reject", "r": "reject", "no": "reject", "n": "reject",
             "✗": "reject", "code as": "code as", "code-as": "code as", "recode": "code as", "code": "code as",
@@ -198,7 +199,7 @@ def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook:
 
     from .._xml import write_bytes
     from ._format import cell_value, mix
-    from .excel import row_height, wrapped_lines
+    from .excel import _page_setup, row_height, wrapped_lines
 
     df = review_frame(suggestions, corpus, codebook, labels)
     wb = Workbook()
@@ -245,6 +246,7 @@ def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook:
         ws.column_dimensions[letter].width = _WIDTHS.get(name, 10)
         if name in HIDDEN:
             ws.column_dimensions[letter].hidden = True
+    _page_setup(ws, sum(_WIDTHS.values()), 2)  # A4 landscape, fitted to the width, header on every page
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(last, 3)}"
     # the drop-downs; 'code as' lists the code labels from the codes sheet
