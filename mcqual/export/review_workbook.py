@@ -39,9 +39,8 @@ SHEET = "review"
 #: visible columns, then the hidden technical ones
 VISIBLE = ("row", "case", "theme", "code", "question", "quote", "score", "reason", "decision", "code as", "note")
 HIDDEN = ("suggestion_id", "transcript_id", "start", "end", "code_id")
-_WIDTHS = {"row": 6, "case": 12, "theme": 18, "code": 24, "question": 36, "quote": 60, "score": 7, "reason": 30,
+_WIDTHS = {"row": 6, "case": 12, "theme": 18, "code": 24, "question": 36, "quote": 60, "score": 7, "reason": 40,
            "decision": 11, "code as": 24, "note": 30}
-_WIDTHS["reason"] = 40
 _ALIASES = {"accept": "accept", "accepted": "accept", "a": "accept", "yes": "accept", "y": "accept", "ok": "accept",
             "✓": "accept", "reject": "reject", "rejected": "reject", "r": "reject", "no": "reject", "n": "reject",
             "✗": "reject", "code as": "code as", "code-as": "code as", "recode": "code as", "code": "code as",
