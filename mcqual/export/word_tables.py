@@ -258,7 +258,8 @@ def _text(v: Any) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w for line in text.split("\n") for w in line.split()]
+    """Where a line may break: at spaces and line breaks, not at no-break spaces."""
+    return [w for line in text.split("\n") for w in line.split(" ") if w]
 
 
 def _plan(t: PreparedTable, pt: float, usable: int) -> tuple[list[int], list[int], list[int]]:
