@@ -458,10 +458,16 @@ def review_stage(proj, out, console, suggestions, corpus=None, codebook=None):
     """Write the review workbook (``review.xlsx``) for the pending suggestions; returns its path or None."""
     if suggestions is None or not len(suggestions):
         return None
-    from .export.review_workbook import write_review_workbook
+    from .export.review_workbook import unimported, write_review_workbook
 
     out = Path(out)
     path = out / "review.xlsx"
+    waiting = unimported(path, suggestions["suggestion_id"]) if path.exists() else 0
+    if waiting:  # never overwrite decisions a researcher has not imported yet
+        console.print(f"[bold yellow]{path} holds {waiting:,} decisions not imported yet: it was kept as it is. "
+                      f"Import them first: mcqual review import {path} --project {proj.path} --coder YOUR_INITIALS"
+                      f"[/bold yellow]")
+        return path
     with _Step(console, f"review workbook ({len(suggestions):,} suggestions to accept, reject or re-code)"):
         write_review_workbook(path, suggestions, corpus=corpus if corpus is not None else proj.corpus(),
                               codebook=codebook if codebook is not None else proj.codebook(), project=proj.path)
@@ -571,8 +577,9 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
                 off = m.to_numpy(dtype=float)[~np.eye(m.shape[0], dtype=bool)]
                 kw.update(vmax=float(off.max()) if off.size and off.max() > 0 else None,
                           value_label="turns coded with both (diagonal: with the theme)")
-            mq.plot.heatmap(m, path=p, **kw)
-            mq.plot.heatmap(m, path=p.with_suffix(".svg"), **kw)
+            fig = mq.plot.heatmap(m, **kw)  # drawn once, saved twice
+            mq.plot.save_figure(fig, p)
+            mq.plot.save_figure(fig, p.with_suffix(".svg"))
             figs[name] = (p, title)
     with _Step(console, "Excel workbook"):
         sheets = {}

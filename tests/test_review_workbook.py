@@ -153,3 +153,27 @@ def test_quotes_are_trimmed_to_the_evidence_and_a_cap():
     assert q == "I trust it because they check."
     long = trim_quote(text, 0, len(text), max_words=20)
     assert long.endswith("…") and len(long.split()) <= 21
+
+
+def test_a_filled_in_workbook_is_never_overwritten_before_import(project, tmp_path):
+    from rich.console import Console
+
+    from mcqual.export.review_workbook import unimported
+    from mcqual.pipeline import review_stage
+
+    console = Console(record=True, width=300)
+    path = review_stage(project, tmp_path, console, project.suggestions())
+    pending = project.suggestions()["suggestion_id"]
+    assert unimported(path, pending) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["review"]
+    head = [c.value for c in ws[2]]
+    ws.cell(row=3, column=head.index("decision") + 1).value = "accept"
+    wb.save(path)
+    assert unimported(path, pending) == 1
+    before = path.read_bytes()
+    review_stage(project, tmp_path, console, project.suggestions())  # a second run before the import
+    assert path.read_bytes() == before and "not imported yet" in console.export_text()
+    assert import_review(project, path, coder="AB").accepted == 1
+    review_stage(project, tmp_path, console, project.suggestions(status="pending"))  # now it may be rewritten
+    assert openpyxl.load_workbook(path)["review"].max_row == 2 + len(project.suggestions(status="pending"))

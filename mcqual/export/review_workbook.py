@@ -31,7 +31,7 @@ from typing import Any, Mapping
 from ..errors import ExchangeError, ProjectError
 
 __all__ = ["DECISIONS", "write_review_workbook", "read_review_workbook", "import_review", "ReviewImport",
-           "trim_quote", "parse_decision"]
+           "trim_quote", "parse_decision", "unimported"]
 
 #: the values of the ``decision`` drop-down
 DECISIONS = ("accept", "reject", "code as")
@@ -333,6 +333,29 @@ def read_review_workbook(path: Any):
     return df[df.drop(columns="sheet_row").notna().any(axis=1)].reset_index(drop=True)
 
 
+def unimported(path: Any, pending_ids: Any) -> int:
+    """How many rows of an existing review workbook carry a decision for a suggestion still pending
+    (work a researcher has not imported yet: the workbook must not be overwritten). 0 when unreadable."""
+    from ..errors import McqualError
+
+    try:
+        df = read_review_workbook(path)
+    except McqualError:
+        return 0
+    cols = [c for c in ("decision", "code as") if c in df.columns]
+    if not cols or not len(df):
+        return 0
+    filled = df[df[cols].map(lambda v: v is not None and str(v).strip() != "" and v == v).any(axis=1)]
+    pending = {int(i) for i in pending_ids}
+    n = 0
+    for v in filled["suggestion_id"]:
+        try:
+            n += int(float(v)) in pending
+        except (TypeError, ValueError):
+            continue
+    return n
+
+
 @dataclass
 class ReviewImport:
     """What ``import_review`` recorded, and the rows it could not use (one numbered error each)."""
@@ -351,9 +374,12 @@ class ReviewImport:
         return self.accepted + self.rejected + self.recoded
 
     def __str__(self) -> str:
-        lines = [f"{self.path}: {self.recorded} decisions recorded for {self.coder} (accepted {self.accepted}, "
-                 f"rejected {self.rejected}, coded as another code {self.recoded}); {self.undecided} rows left "
-                 f"undecided; {self.unchanged} already recorded; {len(self.problems)} rows not used"]
+        def n(k: int, word: str) -> str:
+            return f"{k:,} {word}{'' if k == 1 else 's'}"
+
+        lines = [f"{self.path}: {n(self.recorded, 'decision')} recorded for {self.coder} (accepted {self.accepted}, "
+                 f"rejected {self.rejected}, coded as another code {self.recoded}); {n(self.undecided, 'row')} left "
+                 f"undecided; {self.unchanged} already recorded; {n(len(self.problems), 'row')} not used"]
         for row, code, msg in self.problems:
             lines.append(f"  [{code}] row {row}: {msg}")
         return "\n".join(lines)
