@@ -612,7 +612,8 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         if quotes is None:
             quotes = mq.framework_matrix(codings, rows="case", cols="theme", quotes=3, codebook=codebook,
                                          corpus=corpus, long=True)
-        title = opts.pop("title", None) or "Findings from the interviews"
+        name = str(getattr(codebook, "name", "") or "").strip()
+        title = opts.pop("title", None) or (f"{name}: findings" if name else "Findings from the interviews")
         if not found.reviewed:
             title = f"{title} — {UNREVIEWED}"
         mq.export.to_docx(out / f"{pre}mcqual_report.docx", {k: v for k, v in tables.items() if k != "framework"},
