@@ -327,3 +327,21 @@ def test_xml_unsafe_text_is_dropped_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert xml_safe("fine text") == "fine text"
+
+
+def test_the_pipeline_call_with_chosen_quotes_and_a_provenance_dict(sample_corpus, root):
+    import mcqual as mq
+
+    cb = mq.load_codebook(root / "codebook" / "microcredentials.yaml")
+    gold = pd.read_csv(root / "transcripts" / "gold_codings.csv")
+    quotes = mq.select_quotes(gold, sample_corpus, codebook=cb, per_theme=3)
+    prov = {"reviewed": True, "coders": ["coder1"], "text": "Reviewed codings by coder1: 608 codings."}
+    buf = io.BytesIO()
+    to_docx(buf, {"code x case": mq.code_case_matrix(gold, codebook=cb, corpus=sample_corpus, level=1)},
+            codebook=cb, codings=gold, quotes=quotes, corpus=sample_corpus, attributes=sample_corpus.attributes,
+            provenance=prov, title="T", quotes_per_theme=2, max_quote_words=20)
+    d = docx.Document(buf)
+    assert "Reviewed codings by coder1: 608 codings." in [p.text for p in d.paragraphs if p.text.startswith("Note")][0]
+    shown = [p.text for p in d.paragraphs if p.style.name == "Quote"]
+    assert len(shown) == 2 * len(cb.themes())  # quotes_per_theme caps a chosen frame too
+    assert all(len(s[:s.index("” (")].replace("…", "").split()) <= 20 for s in shown)  # and max_quote_words
