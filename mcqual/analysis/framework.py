@@ -13,15 +13,19 @@
    prefers typical over idiosyncratic quotes;
 3. ties by transcript and position, so the table is the same on every run.
 
+Transcription or redaction placeholders (``[inaudible]``, ``[redacted]``) and
+back-channels are never shown; cells cut long quotes at a sentence boundary
+with an ellipsis.
+
 Examples
 --------
 >>> import pandas as pd
 >>> from mcqual.analysis.framework import framework_matrix
 >>> df = pd.DataFrame({"transcript_id": ["a", "a"], "start": [0, 0], "end": [4, 4], "code": ["trust", "trust"],
-...                    "coder": ["A", "B"], "text": ["Yes.", "Yes."]})
+...                    "coder": ["A", "B"], "text": ["Accredited.", "Accredited."]})
 >>> row = framework_matrix(df, quotes=1, long=True).iloc[0]
 >>> row["case"], row["code"], int(row["n_coders"]), row["text"]
-('a', 'trust', 2, 'Yes.')
+('a', 'trust', 2, 'Accredited.')
 """
 from __future__ import annotations
 
@@ -156,8 +160,13 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     spans["score"] = spans["n_coders"] + fit
     spans = spans.sort_values(["row", "col", "n_coders", "score", "transcript_id", "start"],
                               ascending=[True, True, False, False, True, True], kind="stable")
-    top = spans.groupby(["row", "col"], sort=False).head(quotes).reset_index(drop=True)
+    # a few spare candidates per cell, so that placeholders ("[inaudible]") and back-channels can be left out
+    top = spans.groupby(["row", "col"], sort=False).head(quotes + 3).reset_index(drop=True)
     top = pd.concat([top.drop(columns=list(extra)), span_context(top, corpus)], axis=1)
+    from .quotes import is_placeholder
+
+    top = top[[not is_placeholder(str(x)) for x in top["text"]]]
+    top = top.groupby(["row", "col"], sort=False).head(quotes).reset_index(drop=True)
     top["rank"] = top.groupby(["row", "col"], sort=False).cumcount() + 1
     top["time"] = [format_timestamp(None if np.isnan(x) else float(x)) for x in top["timestamp"].to_numpy()]
     if long:
