@@ -150,7 +150,7 @@ def test_first_run_writes_the_review_workbook_not_findings_then_review_import(tm
     rep = openpyxl.load_workbook(out / "mcqual_report.xlsx")
     sheet = rep["Themes by case"]
     assert sheet["A1"].value == f"Reviewed codings by AB: {n} codings (0 hand codings, {n} accepted suggestions) in 2 cases."
-    assert [c.value for c in sheet[2]][1:] == ["XX01", "XX02"]  # short labels in the headers
+    assert [c.value for c in sheet[2]] == ["Theme", "XX01", "XX02", "code id"]  # words and short labels
     assert (out / "heatmap_code_x_case.png").exists() and (out / "heatmap_code_x_case.svg").exists()
     import docx
 
