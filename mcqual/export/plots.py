@@ -80,7 +80,12 @@ def save_figure(fig: Any, path: str | Path, dpi: int = 300) -> Path:
 def _stamp(fig, ax, title: str | None, subtitle: str | None) -> None:
     """Title, and under it a smaller line saying what the figure counts (red when not findings)."""
     if subtitle:
+        import textwrap
+
         warn = "not findings" in subtitle.lower()
+        if fig.get_figwidth() < 6.0:  # room for the line that says what the figure counts
+            fig.set_figwidth(6.0)
+        subtitle = textwrap.fill(subtitle, width=max(40, int(fig.get_figwidth() * 13)))
         ax.set_title(subtitle, fontsize=8, color="#C00000" if warn else "#555555",
                      fontweight="bold" if warn else "normal", loc="left")
         if title:
