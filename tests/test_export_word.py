@@ -345,3 +345,24 @@ def test_the_pipeline_call_with_chosen_quotes_and_a_provenance_dict(sample_corpu
     shown = [p.text for p in d.paragraphs if p.style.name == "Quote"]
     assert len(shown) == 2 * len(cb.themes())  # quotes_per_theme caps a chosen frame too
     assert all(len(s[:s.index("” (")].replace("…", "").split()) <= 20 for s in shown)  # and max_quote_words
+
+
+def test_a_matrix_too_wide_for_any_page_is_split_into_parts_with_numbers_whole():
+    n = 40
+    big = pd.DataFrame([[100000 + i + j for j in range(n)] for i in range(n)],
+                       index=pd.Index([f"c{i}" for i in range(n)], name="code"), columns=[f"c{j}" for j in range(n)])
+    buf = io.BytesIO()
+    to_docx(buf, {"Co-occurrence of 40 codes": big})
+    d = docx.Document(buf)
+    assert len(d.tables) >= 3
+    caps = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    assert caps[0].startswith("Table 1. Co-occurrence of 40 codes (part 1 of") and "Table 1 (part 2 of" in caps[1]
+    assert d.element.xml.count("SEQ Table") == 1
+    usable = _usable_twips(d.sections[-1])
+    seen = []
+    for t in d.tables:
+        tbl_w = int(t._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w")))
+        assert tbl_w <= usable
+        assert t.rows[1].cells[0].text == "c0"  # the label column repeats
+        seen += [c.text for c in t.rows[0].cells[1:]]
+    assert seen == [f"c{j}" for j in range(n)]

@@ -141,16 +141,17 @@ def human_name(name: Any) -> str:
 
     Examples
     --------
-    >>> human_name("cases_pct"), human_name("respondent_group"), human_name("coder: AB"), human_name("DE")
-    ('% of cases', 'Respondent group', 'Coder: AB', 'DE')
+    >>> human_name("cases_pct"), human_name("respondent_group"), human_name("employer"), human_name("int-02")
+    ('% of cases', 'Respondent group', 'Employer', 'int-02')
     """
     s = str(name)
     if s in _HUMAN:
         return _HUMAN[s]
     if s.endswith("_pct"):
         return "% " + s[:-4].replace("_", " ")
-    if "_" in s or (s.islower() and " " not in s and len(s) > 3) or s[:1].islower():
-        s = s.replace("_", " ").strip()
+    words = s.replace("_", " ").split()
+    if "_" in s or (words and all(w.isalpha() for w in words) and s[:1].islower()):  # not 'int-02'
+        s = " ".join(words)
         return s[:1].upper() + s[1:]
     return s
 

@@ -36,7 +36,7 @@ from .._xml import PathOrFile, write_bytes
 from ._format import UNREVIEWED, cell_value, provenance_of, xml_safe
 from .word_layout import Layout, caption, header_stamp, new_document
 from .word_tables import add_table as _write_table
-from .word_tables import fit_table, prepare_table
+from .word_tables import fit_table, needs_split, prepare_table, split_columns
 
 __all__ = ["to_docx", "add_table", "report_quotes"]
 
@@ -58,11 +58,21 @@ def add_table(doc: Any, table: Any, title: str, number: int, *, note: str = "", 
                              max_cols=max_cols)
     if not prepared.columns:
         return None
-    landscape, pt, widths = fit_table(prepared, _twips(layout.usable_width(False)), _twips(layout.usable_width(True)),
-                                      stay_landscape=layout.landscape and layout.has_content)
-    layout.ensure(landscape)
-    caption(doc, "Table", number, title, stamp=stamp)
-    t = _write_table(doc, prepared, widths, pt, style=style, page_height=_twips(layout.usable_height()))
+    wide = _twips(layout.usable_width(True))
+    parts = split_columns(prepared, wide) if needs_split(prepared, wide) else [prepared]
+    for k, part in enumerate(parts):
+        landscape, pt, widths = fit_table(part, _twips(layout.usable_width(False)), wide,
+                                          stay_landscape=layout.landscape and layout.has_content)
+        layout.ensure(landscape)
+        if k == 0:
+            caption(doc, "Table", number, title + (f" (part 1 of {len(parts)})" if len(parts) > 1 else ""),
+                    stamp=stamp)
+        else:  # a continuation: no new number
+            p = doc.add_paragraph(f"Table {number} (part {k + 1} of {len(parts)}). {xml_safe(title)}",
+                                  style="Caption")
+            p.paragraph_format.keep_with_next = True
+        t = _write_table(doc, part, widths, pt, style=style, page_height=_twips(layout.usable_height()))
+        layout.wrote()
     p = doc.add_paragraph()
     p.paragraph_format.space_before = 3 * 12700
     p.paragraph_format.space_after = 14 * 12700

@@ -310,6 +310,32 @@ def fit_table(t: PreparedTable, usable_portrait: int, usable_landscape: int,
     return landscape, pt, _distribute(t, plan[2], plan[1], usable_landscape)
 
 
+def needs_split(t: PreparedTable, usable_landscape: int, base_pt: float = 9.0) -> bool:
+    """True when even landscape at the smallest type cannot hold the numbers unbroken."""
+    return sum(_plan(t, base_pt - 1.5, usable_landscape)[2]) > usable_landscape
+
+
+def split_columns(t: PreparedTable, usable_landscape: int, base_pt: float = 9.0) -> list[PreparedTable]:
+    """The table in parts that each fit a landscape page: the leading label columns repeat in every part."""
+    pt = base_pt - 1.5
+    hard = _plan(t, pt, usable_landscape)[2]
+    keys = 0
+    while keys < len(t.columns) and not t.columns[keys].numeric:
+        keys += 1
+    keys = max(1, min(keys, len(t.columns) - 1))
+    base = sum(hard[:keys])
+    parts: list[list[int]] = [[]]
+    width = base
+    for j in range(keys, len(t.columns)):
+        if parts[-1] and width + hard[j] > usable_landscape:
+            parts.append([])
+            width = base
+        parts[-1].append(j)
+        width += hard[j]
+    return [PreparedTable(t.columns[:keys] + [t.columns[j] for j in cols], t.n_cases, t.groups, t.flipped, t.what)
+            for cols in parts]
+
+
 def _distribute(t: PreparedTable, mins: list[int], prefs: list[int], usable: int) -> list[int]:
     n = len(mins)
     if sum(mins) > usable:  # shrink the widest columns to fit; headers then hyphenate
