@@ -450,6 +450,38 @@ FIGURES = {"code x case": ("Codings per theme and case", "Case", "Theme", "codin
            "themes x guide topic": ("Codings per theme and interview topic", "Interview topic", "Theme", "codings")}
 
 
+def case_parts(matrix, attributes=None, max_cases: int = 40, by: str = "respondent_group") -> list:
+    """A code x case matrix cut into figures of at most ``max_cases`` cases: by respondent group
+    where the cases have one, then in runs. Returns ``[(part name, matrix), ...]``
+    (one part named ``""`` when it fits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame([[1] * 5], index=["trust"], columns=list("abcde"))
+    >>> attrs = pd.DataFrame({"respondent_group": ["x", "y", "x", "y", "y"]}, index=list("abcde"))
+    >>> [(name, list(part.columns)) for name, part in case_parts(m, attrs, max_cases=2)]
+    [('x', ['a', 'c']), ('y (1 of 2)', ['b', 'd']), ('y (2 of 2)', ['e'])]
+    """
+    cols = list(matrix.columns)
+    if len(cols) <= max_cases:
+        return [("", matrix)]
+    groups: dict[str, list] = {}
+    if attributes is not None and by in attributes.columns:
+        for c in cols:
+            g = attributes[by].get(c) if c in attributes.index else None
+            groups.setdefault(str(g) if g is not None and g == g else "other", []).append(c)
+    else:
+        groups[""] = cols
+    out = []
+    for g, members in groups.items():
+        runs = [members[i:i + max_cases] for i in range(0, len(members), max_cases)]
+        for k, run in enumerate(runs, start=1):
+            name = g if len(runs) == 1 else (f"{g} ({k} of {len(runs)})" if g else f"cases {k} of {len(runs)}")
+            out.append((name, matrix[run]))
+    return out
+
+
 def _human(name: str) -> str:
     return str(name).replace("_", " ").strip().capitalize()
 
@@ -476,12 +508,10 @@ def review_stage(proj, out, console, suggestions, corpus=None, codebook=None):
     return path
 
 
-def _docx_options(report: dict | None, console) -> dict:
+def _docx_options(report: dict | None, console, writer) -> dict:
     """The report options the Word writer in this version takes (title, subtitle, author, paper, template...)."""
-    from .export.word import to_docx
-
     report = {k: v for k, v in (report or {}).items() if v is not None}
-    params = inspect.signature(to_docx).parameters
+    params = inspect.signature(writer).parameters
     dropped = sorted(k for k in report if k not in params)
     if dropped:
         console.print(f"[yellow]the Word writer ignores {', '.join(dropped)} in this version[/yellow]")
@@ -577,10 +607,16 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
                 off = m.to_numpy(dtype=float)[~np.eye(m.shape[0], dtype=bool)]
                 kw.update(vmax=float(off.max()) if off.size and off.max() > 0 else None,
                           value_label="turns coded with both (diagonal: with the theme)")
-            fig = mq.plot.heatmap(m, **kw)  # drawn once, saved twice
-            mq.plot.save_figure(fig, p)
-            mq.plot.save_figure(fig, p.with_suffix(".svg"))
-            figs[name] = (p, title)
+            parts = case_parts(m, corpus.attributes) if name == "code x case" else [("", m)]
+            if len(parts) > 1:  # one colour scale over all parts, so they compare
+                kw["vmax"] = float(m.to_numpy(dtype=float).max()) if m.size else None
+            for k, (part, sub) in enumerate(parts, start=1):
+                path = p if len(parts) == 1 else p.with_name(f"{p.stem}_{k}.png")
+                kw["title"] = title if not part else f"{title}: {part}"
+                fig = mq.plot.heatmap(sub, **kw)  # drawn once, saved twice
+                mq.plot.save_figure(fig, path)
+                mq.plot.save_figure(fig, path.with_suffix(".svg"))
+                figs[f"{name} {k}"] = (path, kw["title"])
     with _Step(console, "Excel workbook"):
         sheets = {}
         for name, df in tables.items():
@@ -595,20 +631,26 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         mq.export.to_excel(out / f"{pre}mcqual_report.xlsx", sheets, codebook=codebook, codings=codings,
                            corpus=corpus, provenance=provenance, labels=labels, words=True)
     with _Step(console, "Word report"):
-        opts = _docx_options(report, console)
-        params = inspect.signature(mq.export.to_docx).parameters
+        writer = mq.export.to_docx
+        opts = _docx_options(report, console, writer)
+        params = inspect.signature(writer).parameters
         extra: dict[str, Any] = {}
         if "provenance" in params:
             extra["provenance"] = found.provenance()
         if "corpus" in params:
             extra["corpus"] = corpus
         quotes = None
-        if "select_quotes" in dir(mq) or hasattr(mq, "select_quotes"):
+        if hasattr(mq, "select_quotes"):
+            from .errors import McqualError
+
+            settings = report or {}
+            qkw = {"per_theme": int(settings.get("quotes_per_theme", 3))}
+            if settings.get("max_quote_words"):
+                qkw["max_words"] = int(settings["max_quote_words"])
             try:
-                quotes = mq.select_quotes(codings, corpus, codebook=codebook,
-                                          per_theme=int(opts.get("quotes_per_theme", 3)))
-            except Exception as exc:  # noqa: BLE001 - quotes are optional; the report still gets written
-                console.print(f"[yellow]quotes not selected ({type(exc).__name__}: {exc})[/yellow]")
+                quotes = mq.select_quotes(codings, corpus, codebook=codebook, **qkw)
+            except McqualError as exc:  # the report is still written, with the framework's quotes
+                console.print(f"[yellow]quotes not selected: {exc}[/yellow]")
         if quotes is None:
             quotes = mq.framework_matrix(codings, rows="case", cols="theme", quotes=3, codebook=codebook,
                                          corpus=corpus, long=True)
@@ -616,7 +658,7 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
         title = opts.pop("title", None) or (f"{name}: findings" if name else "Findings from the interviews")
         if not found.reviewed:
             title = f"{title} — {UNREVIEWED}"
-        mq.export.to_docx(out / f"{pre}mcqual_report.docx", {k: v for k, v in tables.items() if k != "framework"},
+        writer(out / f"{pre}mcqual_report.docx", {k: v for k, v in tables.items() if k != "framework"},
                           codebook=codebook, codings=codings, quotes=quotes, attributes=corpus.attributes,
                           figures=[(p, t) for p, t in figs.values()], title=title, **opts, **extra)
     with _Step(console, "REFI-QDA project"):

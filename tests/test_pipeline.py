@@ -188,3 +188,49 @@ def test_bad_findings_from(tmp_path):
     with pytest.raises(ExchangeError) as err:
         run_all(tmp_path, tmp_path / "x.yaml", tmp_path / "o", findings_from="some", console=Console())
     assert err.value.code == "E630"
+
+
+def test_report_options_and_provenance_reach_the_word_writer(tmp_path, monkeypatch):
+    """--title/--subtitle/--author/--paper/--template and what the findings count go to to_docx."""
+    import mcqual as mq
+    import mcqual.export
+    from mcqual.pipeline import export_stage
+
+    seen = {}
+
+    def fake_to_docx(path, tables=None, *, codebook=None, quotes=None, figures=None, codings=None, title=None,
+                     subtitle=None, author=None, paper="a4", template=None, provenance=None, corpus=None,
+                     attributes=None, quotes_per_theme=3):
+        seen.update(path=path, title=title, subtitle=subtitle, author=author, paper=paper, template=template,
+                    provenance=provenance, figures=figures)
+        path.write_bytes(b"docx")
+
+    monkeypatch.setattr(mcqual.export, "to_docx", fake_to_docx, raising=False)
+    p = mq.Project.create(tmp_path / "p.mcqual")
+    p.add_transcripts([mq.Transcript.from_turns("XX01_interview", [("I", "Trust?"), ("R", "I trust the exam.")]),
+                       mq.Transcript.from_turns("XX02_interview", [("I", "Trust?"), ("R", "No exam at all.")])])
+    p.set_codebook(mq.Codebook.from_codes(["trust"]))
+    p.code("XX01_interview", 7, 23, "trust", coder="AB")
+    console = Console(record=True, width=300)
+    found = export_stage(p, tmp_path / "out", console, report={"title": "Tiny", "subtitle": "Wave 1",
+                                                                "author": "Team", "paper": "letter",
+                                                                "template": None, "unknown": 1})
+    assert found.reviewed and found.text.startswith("Reviewed codings by AB: 1 coding")
+    assert (seen["title"], seen["subtitle"], seen["author"], seen["paper"]) == ("Tiny", "Wave 1", "Team", "letter")
+    assert seen["provenance"] == {"reviewed": True, "coders": ["AB"], "text": found.text}
+    assert "ignores unknown" in console.export_text()
+    assert [str(f[0].name) for f in seen["figures"]][:1] == ["heatmap_code_x_case.png"]
+    p.close()
+
+
+def test_long_case_lists_are_split_into_figures_by_group():
+    from mcqual.pipeline import case_parts
+
+    cases = [f"c{i:02d}" for i in range(90)]
+    m = pd.DataFrame([[1] * 90], index=["trust"], columns=cases)
+    attrs = pd.DataFrame({"respondent_group": ["learner"] * 60 + ["employer"] * 30}, index=cases)
+    parts = case_parts(m, attrs)
+    assert [(n, p.shape[1]) for n, p in parts] == [("learner (1 of 2)", 40), ("learner (2 of 2)", 20),
+                                                   ("employer", 30)]
+    assert [n for n, _ in case_parts(m)] == ["cases 1 of 3", "cases 2 of 3", "cases 3 of 3"]
+    assert case_parts(m.iloc[:, :40])[0][0] == ""
