@@ -366,3 +366,16 @@ def test_a_matrix_too_wide_for_any_page_is_split_into_parts_with_numbers_whole()
         assert t.rows[1].cells[0].text == "c0"  # the label column repeats
         seen += [c.text for c in t.rows[0].cells[1:]]
     assert seen == [f"c{j}" for j in range(n)]
+
+
+def test_header_words_are_hyphenated_only_when_no_column_could_hold_them():
+    from mcqual.export.word_tables import _hyphenate, text_width
+
+    assert _hyphenate("Access and inclusion", 2000, 9) == "Access and inclusion"  # wraps at spaces by itself
+    got = _hyphenate("Internationalisation", text_width("Internation", 9, True), 9)
+    assert got.replace("-\n", "") == "Internationalisation" and got.count("-\n") >= 1
+    cb = Codebook([Code("x", "Control\x07 label")])
+    buf = io.BytesIO()
+    with pytest.warns(UserWarning):
+        to_docx(buf, {"t": pd.DataFrame({"x": [1]}, index=pd.Index(["x"], name="code"))}, codebook=cb)
+    assert docx.Document(buf).tables[0].rows[1].cells[0].text == "Control label"

@@ -391,6 +391,7 @@ def _set_cell(cell: Any, text: str, *, pt: float | None, bold: bool = False, rig
     from docx.oxml import OxmlElement
     from docx.shared import Pt, Twips
 
+    text = xml_safe(text)
     paras = text.split("\n\n") if "\n\n" in text else [text]
     first = cell.paragraphs[0]
     for i, para in enumerate(paras):
