@@ -221,7 +221,7 @@ class Corpus(Sequence[Transcript]):
 NOISE_WORDS = ("transcript", "transcription", "transcribed", "deidentified", "de-identified", "deid", "anonymised",
                "anonymized", "anon", "pseudonymised", "pseudonymized", "redacted", "final", "clean", "cleaned",
                "edited", "corrected", "verbatim")
-_SEP = re.compile(r"([\s_.\-]+)")
+_SEP = re.compile(r"([\s_.:/\-]+)")
 
 
 def _strip_noise(tokens: list[str]) -> list[str]:

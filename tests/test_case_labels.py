@@ -87,3 +87,8 @@ def test_labels_stay_unique_when_cases_csv_and_automatic_labels_meet():
     c = Corpus([Transcript.from_turns("XX01_t", [("R", "a")]), Transcript.from_turns("XX02_t", [("R", "b")])],
                attributes=__import__("pandas").DataFrame({"label": ["XX02", None]}, index=["XX01_t", "XX02_t"]))
     assert c.labels == {"XX01_t": "XX01_t", "XX02_t": "XX02_t"}
+
+
+def test_survey_respondent_ids_get_short_labels():
+    ids = ["microcredentials_survey:R001", "microcredentials_survey:R002"]
+    assert list(short_labels(ids).values()) == ["R001", "R002"]

@@ -177,3 +177,16 @@ def test_a_filled_in_workbook_is_never_overwritten_before_import(project, tmp_pa
     assert import_review(project, path, coder="AB").accepted == 1
     review_stage(project, tmp_path, console, project.suggestions(status="pending"))  # now it may be rewritten
     assert openpyxl.load_workbook(path)["review"].max_row == 2 + len(project.suggestions(status="pending"))
+
+
+def test_survey_answers_show_the_survey_question(tmp_path):
+    t = mq.Transcript.from_turns("s:R1", [("R1", "Trust comes from exams."), ("R1", "It got me a job.")],
+                                 metadata={"questions": ["What makes you trust it?", "What did it change?"],
+                                           "question_ids": ["Q1", "Q2"]})
+    corpus = mq.Corpus([t])
+    s = __import__("pandas").DataFrame({"suggestion_id": [1], "transcript_id": ["s:R1"], "start": [t.turns[1].start],
+                                        "end": [t.turns[1].end], "code": ["impact"], "score": [0.5], "reason": ["x"]})
+    buf = io.BytesIO()
+    write_review_workbook(buf, s, corpus=corpus, codebook=mq.Codebook.from_codes(["impact"]))
+    ws = openpyxl.load_workbook(buf)["review"]
+    assert ws["E3"].value == "What did it change?" and ws["F3"].value == "It got me a job."

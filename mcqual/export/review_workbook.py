@@ -113,6 +113,12 @@ def _question(transcript, start: int) -> str:
 
     Without speaker roles, the last earlier turn by another speaker that asks something (has a ``?``).
     """
+    asked = _survey_questions(transcript)
+    if asked:  # a survey respondent: the question each answer replies to
+        for t, q in zip(transcript.turns, asked):
+            if t.start <= start < max(t.end, t.start + 1):
+                return str(q or "")
+        return ""
     last = ""
     roles = any(t.role for t in transcript.turns)
     here = next((t.speaker for t in transcript.turns if t.start <= start < t.end), None)
@@ -122,6 +128,19 @@ def _question(transcript, start: int) -> str:
         if t.role == "interviewer" or (not roles and t.speaker != here and "?" in t.text):
             last = t.text
     return trim_quote(last, 0, len(last), max_words=40) if last else ""
+
+
+def _survey_questions(transcript) -> list:
+    """The survey questions a respondent's answers (turns) reply to, in turn order ([] for interviews)."""
+    value = (transcript.metadata or {}).get("questions")
+    if isinstance(value, str) and value.startswith("["):  # stored as text in a project
+        import ast
+
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return []
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def review_frame(suggestions: Any, corpus: Any, codebook: Any, labels: Mapping[str, str] | None = None):
