@@ -430,7 +430,8 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
 
     doc = new_document(template, paper)
     layout = Layout(doc)
-    heading = title or (codebook.name if codebook is not None and getattr(codebook, "name", "") else "Theme tables")
+    cb_name = str(getattr(codebook, "name", "") or "") if codebook is not None else ""
+    heading = title or (cb_name if cb_name.strip().lower() not in ("", "codebook") else "Theme tables")
     doc.core_properties.title = xml_safe(heading) + (f" ({UNREVIEWED})" if stamp else "")
     doc.core_properties.author = xml_safe(author) if author else "mcqual"
     if subtitle:
