@@ -252,7 +252,8 @@ def test_unreviewed_suggestions_are_stamped_everywhere(tmp_path):
     assert all(UNREVIEWED in n for n in notes)
     heads = [i for i, p in enumerate(d.paragraphs) if p.style.name == "Heading 1"]
     assert heads and all(UNREVIEWED in d.paragraphs[i + 1].text for i in heads)
-    assert UNREVIEWED in d.core_properties.title
+    assert UNREVIEWED.lower() in d.core_properties.title.lower()
+    assert d.paragraphs[0].text == "Findings: unreviewed machine suggestions — not findings"
     assert provenance_of(provenance={"reviewed": True, "coders": ["AB"]})["text"].endswith("by coder AB.")
 
 

@@ -432,7 +432,9 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
     layout = Layout(doc)
     cb_name = str(getattr(codebook, "name", "") or "") if codebook is not None else ""
     heading = title or (cb_name if cb_name.strip().lower() not in ("", "codebook") else "Theme tables")
-    doc.core_properties.title = xml_safe(heading) + (f" ({UNREVIEWED})" if stamp else "")
+    if stamp and UNREVIEWED.lower() not in heading.lower():
+        heading = f"{heading}: {UNREVIEWED[:1].lower()}{UNREVIEWED[1:]}"  # the stamp is part of the title
+    doc.core_properties.title = xml_safe(heading)
     doc.core_properties.author = xml_safe(author) if author else "mcqual"
     if subtitle:
         doc.core_properties.subject = xml_safe(subtitle)
