@@ -122,3 +122,13 @@ def test_sample_study_quotes_are_distinct_capped_and_spread(sample_corpus, root)
     assert set(q["group"]) == {"learner", "employer", "provider", "stakeholder"}
     for _, rows in q.groupby("theme"):
         assert rows["transcript_id"].is_unique and rows["group"].nunique() >= 2
+
+
+def test_questions_alone_are_not_quotes_where_roles_are_unknown():
+    t = Transcript.from_turns("u", [(None, "Have you tried to get these recognised at a university?", 1.0),
+                                    (None, "Yes, and the university accepted it as five credits.", 2.0)],
+                              attributes={"respondent_group": "learner"})
+    codings = pd.DataFrame({"transcript_id": ["u", "u"], "start": [t.turns[0].start, t.turns[1].start],
+                            "end": [t.turns[0].end, t.turns[1].end], "code": ["cost", "trust.qa"]})
+    q = select_quotes(codings, Corpus([t]), codebook=_cb(), min_words=1)
+    assert q["text"].tolist() == ["Yes, and the university accepted it as five credits."]

@@ -6,9 +6,11 @@ predict what it does:
 
 1. **Candidates.** One per coded passage and theme (a passage coded with two
    sub-codes of one theme is one candidate). Interviewer turns inside a
-   coded span are left out. Passages that are back-channels ("Mm-hm.") or
+   coded span are left out. Passages that are back-channels ("Mm-hm."),
    made mostly of transcription or redaction placeholders (``[redacted]``,
-   ``[inaudible]``, ``[crosstalk]``, bracket-only text) are never quoted.
+   ``[inaudible]``, ``[crosstalk]``, bracket-only text) or only of questions
+   (where speaker roles are unknown, usually the interviewer's) are never
+   quoted.
 2. **Trimmed to the evidence.** The passage is split into sentences. A
    passage of at most ``max_words`` words is quoted whole; a longer one
    (typically a whole-turn coding) is cut to the run of sentences that carry
@@ -147,6 +149,8 @@ def _sentence_scores(text: str, spans: Sequence[tuple[int, int]], base: int, ter
             scores[i] += 2.0
         if _BRACKET.search(s) and is_placeholder(s):
             scores[i] -= 5.0
+        if s.rstrip("\"”’)] ").endswith("?"):  # a question is rarely the evidence (and may be the interviewer's)
+            scores[i] -= 0.5
     return scores
 
 
@@ -408,8 +412,8 @@ def _candidate(theme: str, tid: str, s: int, e: int, rows: pd.DataFrame, texts: 
             best_part, best_sc, best_val = (a, b, spans), sc, val
     a, b, spans = best_part
     text, qa, qb = trim_quote(full[a:b], max_words, scores=best_sc, offset=a)
-    if not text:
-        return None
+    if not text or all(full[x:y].rstrip("\"”’)] ").endswith("?") for x, y in spans if x >= qa and y <= qb):
+        return None  # only questions: the interviewer's words where roles are unknown
     kept = [i for i, (x, y) in enumerate(spans) if x >= qa and y <= qb]
     rel = float(best_sc[kept].mean()) if kept and best_sc is not None else 0.0
     if t is not None and t.turns:
