@@ -73,7 +73,7 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
                      corpus: Any = None, attributes: pd.DataFrame | None = None, codebook: Any = None,
                      coders: Sequence[str] | str | None = None,
                      embeddings: np.ndarray | Callable[[list[str]], Any] | None = None,
-                     min_words: int = 8, max_words: int = 80, long: bool = False) -> Matrix | pd.DataFrame:
+                     min_words: int = 8, max_words: int = 60, long: bool = False) -> Matrix | pd.DataFrame:
     """The framework-method matrix: each cell the ``quotes`` most representative quotes.
 
     Parameters
@@ -101,7 +101,7 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     Returns
     -------
     Matrix
-        Cells are text: ``“quote” — case 00:14:32 (speaker)``, one per
+        Cells are text: ``“quote” — case label 00:14:32 (speaker)``, one per
         paragraph; empty where the case has no coding of the theme. Themes and
         cases without codings still appear (with a codebook / corpus).
 
@@ -175,7 +175,10 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
              "score", "text"]].reset_index(drop=True)
         out.insert(2, "label", out["code"].map(code_labels(col_ids, codebook)))
         return out
-    top["cell"] = [_cell(t, tid, tm, sp, max_words) for t, tid, tm, sp in
+    from .quotes import case_labels
+
+    short = case_labels(corpus, attrs)
+    top["cell"] = [_cell(t, short.get(tid, tid), tm, sp, max_words) for t, tid, tm, sp in
                    zip(top["text"], top["transcript_id"], top["time"], top["speaker"])]
     cells = top.groupby(["row", "col"], sort=False)["cell"].agg("\n\n".join)
     frame = (cells.unstack("col") if len(cells) else pd.DataFrame()).reindex(index=row_ids, columns=col_ids)
