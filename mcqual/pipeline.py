@@ -593,6 +593,8 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
             if name not in tables:
                 continue
             title, xlabel, ylabel, value = FIGURES[name]
+            if not found.reviewed and value == "codings":
+                value = "codings and unreviewed suggestions"
             m = tables[name]
             if name == "code x group":  # % of cases: groups differ in size
                 m = mq.code_group_matrix(codings, by=by if len(by) > 1 else by[0], value="case_pct",
