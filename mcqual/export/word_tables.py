@@ -437,6 +437,7 @@ def add_table(doc: Any, t: PreparedTable, widths: list[int], pt: float, *, style
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Twips
+    from docx.table import _Cell
 
     table = doc.add_table(rows=1, cols=len(t.columns))
     for name in (style, "Table Grid"):
@@ -467,12 +468,13 @@ def add_table(doc: Any, t: PreparedTable, widths: list[int], pt: float, *, style
     limit = (page_height or 15000) * 0.4
     for i in range(t.n_rows):
         row = table.add_row()
+        cells = [_Cell(tc, table) for tc in row._tr.tc_lst]  # row.cells walks the whole table: O(n^2)
         height = 0.0
         for j, c in enumerate(t.columns):
             text = c.values[i]
             if not c.numeric:
                 chars = max(1, (widths[j] - _CELL_PAD) // max(text_width("n", pt), 1))
                 height = max(height, sum(1 + len(x) // chars for x in text.split("\n")) * line)
-            _set_cell(row.cells[j], text, pt=pt, right=c.numeric, nowrap=c.numeric, width=widths[j])
+            _set_cell(cells[j], text, pt=pt, right=c.numeric, nowrap=c.numeric, width=widths[j])
         _row_props(row, cant_split=height < limit)
     return table
