@@ -285,6 +285,11 @@ def test_quotes_true_selects_from_codings_with_case_labels_and_corpus_attributes
     quotes = [p.text for p in docx.Document(buf).paragraphs if p.style.name == "Quote"]
     assert quotes == ["“Employers trust the badge when an accredited university issues it. That is what they told "
                       "me.” (learner, PL, L1, 00:01:05)"]  # the interviewer's question is not part of it
+    buf = io.BytesIO()  # attributes= with other columns: the corpus's country still counts
+    to_docx(buf, codebook=cb, corpus=corpus, codings=codings, quotes=True, attribution=["sector", "country"],
+            attributes=pd.DataFrame({"sector": ["ICT"]}, index=["XX01_transcript"]))
+    shown = [p.text for p in docx.Document(buf).paragraphs if p.style.name == "Quote"]
+    assert shown[0].endswith("(ICT, PL, L1, 00:01:05)")
     with pytest.raises(ExchangeError, match="E620") as err:
         to_docx(io.BytesIO(), codebook=cb, corpus=corpus, codings=codings, quotes=True, attribution=["sector"])
     assert "sector" in str(err.value)

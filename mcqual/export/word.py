@@ -137,7 +137,17 @@ def _attributes(corpus: Any, attributes: Any) -> Any:
 
     if corpus is None and attributes is None:
         return None
-    return case_attributes(corpus, attributes)
+    if corpus is None or attributes is None:
+        return case_attributes(corpus, attributes)
+    base = case_attributes(corpus)  # both: the corpus's attributes, attributes= winning column by column
+    extra = case_attributes(None, attributes)
+    if base is None:
+        return extra
+    out = base.copy()
+    for col in extra.columns:
+        out[col] = extra[col].reindex(out.index) if col not in out.columns else \
+            extra[col].reindex(out.index).where(extra[col].reindex(out.index).notna(), out[col])
+    return out
 
 
 def report_quotes(quotes: Any, *, codings: Any = None, corpus: Any = None, codebook: Any = None,
