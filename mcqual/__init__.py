@@ -48,7 +48,7 @@ _LAZY: dict[str, str] = {
     "copy_project": "project.copy", "backup_project": "project.copy", "CopyReport": "project.copy",
     # analysis
     "code_case_matrix": "analysis.matrices", "code_group_matrix": "analysis.matrices",
-    "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices",
+    "cooccurrence": "analysis.matrices", "framework_matrix": "analysis.matrices", "select_quotes": "analysis.quotes",
     "question_grid": "analysis.grid", "guide_crosstab": "analysis.grid", "question_spans": "analysis.grid",
     "code_summary": "analysis.matrices", "agreement": "analysis.agreement",
     "agreement_report": "analysis.agreement_report", "merge_projects": "exchange.merge",

@@ -1,4 +1,4 @@
-"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook|project``.
+"""The command line over the same API: ``mcqual run|read|suggest|export|agree|codebook|review|project``.
 
 Exit codes: 0 ok, 1 some files failed (listed), 2 bad arguments.
 
@@ -57,12 +57,25 @@ def _app():
             guide: Optional[Path] = typer.Option(None, help="Interview guide YAML (default: interview_guide.yaml "
                                                             "beside the codebook, when there is one)."),
             survey: Optional[Path] = typer.Option(None, help="Survey export file or folder (default: FOLDER/survey/ "
-                                                             "when it exists).")) -> None:
-        """Read, align to the guide, suggest, apply decisions, aggregate and export everything to OUT."""
+                                                             "when it exists)."),
+            findings_from: str = typer.Option("reviewed", "--findings-from", help=FINDINGS_HELP),
+            title: Optional[str] = typer.Option(None, help="Report title (default: report.yaml beside the codebook)."),
+            subtitle: Optional[str] = typer.Option(None, help="Report subtitle."),
+            author: Optional[str] = typer.Option(None, help="Report author."),
+            paper: Optional[str] = typer.Option(None, help="a4 (default) or letter."),
+            template: Optional[Path] = typer.Option(None, help="A house .docx whose styles the report uses.")) -> None:
+        """Read, align to the guide, suggest, apply decisions, aggregate and export everything to OUT.
+
+        Findings (tables, figures, report) count reviewed codings only; the suggestions go to
+        OUT/review.xlsx for review (mcqual review import).
+        """
         from .pipeline import run_all
 
+        _check_findings_from(findings_from)
         code = run_all(folder, codebook, out, project=project, model=model, embeddings=embeddings,
-                       n_jobs=n_jobs, coder=coder, console=_console(), guide=guide, survey=survey)
+                       n_jobs=n_jobs, coder=coder, console=_console(), guide=guide, survey=survey,
+                       findings_from=findings_from, title=title, subtitle=subtitle, author=author, paper=paper,
+                       template=template)
         raise typer.Exit(code)
 
     @app.command()
@@ -98,14 +111,33 @@ def _app():
 
     @app.command()
     def export(project: str = typer.Argument(..., help="A project file (.mcqual) or postgresql://...?schema= URL."),
-               out: Path = typer.Option(Path("outputs"), "--out", "-o")) -> None:
-        """Export a project's matrices, report and REFI-QDA file."""
-        from .pipeline import export_stage, open_project
+               out: Path = typer.Option(Path("outputs"), "--out", "-o"),
+               coder: Optional[str] = typer.Option(None, help="Whose codings the findings count "
+                                                              "(default: most codings)."),
+               codebook: Optional[Path] = typer.Option(None, "--codebook", "-c",
+                                                       help="Codebook file whose report.yaml to read."),
+               findings_from: str = typer.Option("reviewed", "--findings-from", help=FINDINGS_HELP),
+               title: Optional[str] = typer.Option(None, help="Report title."),
+               subtitle: Optional[str] = typer.Option(None, help="Report subtitle."),
+               author: Optional[str] = typer.Option(None, help="Report author."),
+               paper: Optional[str] = typer.Option(None, help="a4 (default) or letter."),
+               template: Optional[Path] = typer.Option(None, help="A house .docx whose styles the report uses.")
+               ) -> None:
+        """Export a project's matrices, report and REFI-QDA file (and the review workbook)."""
+        from .pipeline import export_stage, open_project, report_options
 
+        _check_findings_from(findings_from)
         console = _console()
         proj = open_project(project, console)
-        export_stage(proj, out, console)
+        report = report_options(codebook, title=title, subtitle=subtitle, author=author, paper=paper,
+                                template=str(template) if template else None)
+        try:
+            export_stage(proj, out, console, coder=coder, findings_from=findings_from, report=report)
+        finally:
+            proj.close()
         raise typer.Exit(EXIT_OK)
+
+    _review_commands(app)
 
     @app.command()
     def agree(codings: Path = typer.Argument(..., help="CSV: transcript_id,start,end,code,coder."),
@@ -262,6 +294,33 @@ def _project_app(app) -> None:
         _console().print(f"{dis!r} -> {out}", markup=False)
         raise typer.Exit(EXIT_OK)
 # --- end of `mcqual project` ------------------------------------------------------------------------
+FINDINGS_HELP = ("What tables, figures and the report count: 'reviewed' (hand codings and accepted suggestions; "
+                 "nothing while nobody has reviewed) or 'all' (also unreviewed suggestions, stamped 'not findings').")
+def _check_findings_from(value: str) -> None:
+    if value not in ("reviewed", "all"):
+        raise typer.BadParameter(f"{value!r}: use reviewed or all", param_hint="--findings-from")
+def _review_commands(app) -> None:
+    """``mcqual review import``: decisions from a filled-in review workbook into the project."""
+    review_app = typer.Typer(no_args_is_help=True, help="Review machine suggestions in a workbook.")
+    app.add_typer(review_app, name="review")
+    @review_app.command("import")
+    def review_import(workbook: Path = typer.Argument(..., help="The review.xlsx mcqual run wrote, filled in."),
+                      project: Path = typer.Option(..., "--project", "-p", help="The project file (.mcqual)."),
+                      coder: str = typer.Option(..., "--coder", help="Who decided (initials).")) -> None:
+        """Record the workbook's accept / reject / code-as decisions (and notes) in the project.
+        Rows that cannot be used are listed with their row number and error; the others are
+        recorded. Exit code 1 when some rows were not used.
+        """
+        from .export.review_workbook import import_review
+        proj = mq.Project.open(project)
+        try:
+            res = import_review(proj, workbook, coder=coder)
+        finally:
+            proj.close()
+        console.print(str(res), markup=False)
+        if res.recorded:
+            console.print("run mcqual run (or mcqual export) again: the findings now count these decisions")
+        raise typer.Exit(EXIT_FAILED if res.problems else EXIT_OK)
 
 
 def _kind(exc: BaseException) -> str | None:

@@ -10,6 +10,7 @@ Examples
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -87,6 +88,36 @@ class Corpus(Sequence[Transcript]):
     def ids(self) -> list[str]:
         return [t.id for t in self._items]
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Short case labels for display, by transcript id (ids themselves never change).
+
+        A case's ``label`` attribute (the ``label`` column of ``cases.csv``) wins; otherwise
+        the id with what every id shares removed (:func:`short_labels`:
+        ``XX01_transcript_deidentified`` -> ``XX01``). Labels are unique; where they would not
+        be, the ids are used.
+
+        Examples
+        --------
+        >>> from mcqual.model import Transcript
+        >>> c = Corpus([Transcript.from_turns(f"XX0{i}_transcript_deidentified", [("R", "Hi.")]) for i in (1, 2)])
+        >>> c.labels
+        {'XX01_transcript_deidentified': 'XX01', 'XX02_transcript_deidentified': 'XX02'}
+        """
+        ids = self.ids
+        auto = short_labels(ids)
+        out = {}
+        for t in self._items:
+            given = t.attributes.get("label")
+            given = str(given).strip() if given is not None and given == given and str(given).strip() else None
+            out[t.id] = given or auto[t.id]
+        if len(set(out.values())) != len(out):
+            counts: dict[str, int] = {}
+            for v in out.values():
+                counts[v] = counts.get(v, 0) + 1
+            out = {k: (v if counts[v] == 1 else k) for k, v in out.items()}
+        return out
+
     def filter(self, predicate: Callable[[Transcript], bool] | None = None, *, ids: Iterable[str] | None = None,
                **attributes: Any) -> "Corpus":
         """Transcripts matching a predicate, a set of ids and/or attribute values.
@@ -149,13 +180,14 @@ class Corpus(Sequence[Transcript]):
         return df
 
     def cases_frame(self):
-        """One row per transcript: id, source, turns, words, speakers, language, attributes."""
+        """One row per transcript: id, short label, source, turns, words, speakers, language, attributes."""
         import pandas as pd
 
+        labels = self.labels
         rows = []
         for t in self._items:
-            row = {"transcript_id": t.id, "source": t.source, "turns": len(t.turns), "words": t.n_words,
-                   "speakers": len(t.speakers), "language": t.language}
+            row = {"transcript_id": t.id, "label": labels[t.id], "source": t.source, "turns": len(t.turns),
+                   "words": t.n_words, "speakers": len(t.speakers), "language": t.language}
             row.update({k: v for k, v in t.attributes.items() if k not in row})
             rows.append(row)
         return pd.DataFrame(rows)
@@ -183,6 +215,62 @@ class Corpus(Sequence[Transcript]):
         from . import _html
 
         return _html.corpus_html(self)
+
+
+#: file-name words that say how a transcript was made, not which case it is
+NOISE_WORDS = ("transcript", "transcription", "transcribed", "deidentified", "de-identified", "deid", "anonymised",
+               "anonymized", "anon", "pseudonymised", "pseudonymized", "redacted", "final", "clean", "cleaned",
+               "edited", "corrected", "verbatim")
+_SEP = re.compile(r"([\s_.:/\-]+)")
+
+
+def _strip_noise(tokens: list[str]) -> list[str]:
+    """Drop noise words (and version tags like ``v2``) and their separators at both ends."""
+    def noise(tok: str) -> bool:
+        t = tok.casefold()
+        return t in NOISE_WORDS or bool(re.fullmatch(r"v\d+", t)) or not tok.strip(" _.-")
+
+    while len(tokens) > 1 and noise(tokens[-1]):
+        tokens = tokens[:-1]
+    while len(tokens) > 1 and noise(tokens[0]):
+        tokens = tokens[1:]
+    return tokens
+
+
+def short_labels(ids: Sequence[str]) -> dict[str, str]:
+    """Readable labels for file-stem ids: common leading/trailing words and noise words removed.
+
+    What every id shares at its start or end (``_transcript_deidentified``) is removed, and
+    so are words like *transcript*, *deidentified*, *final* or ``v2`` at either end, as long as
+    every label keeps a letter and the labels stay unique; otherwise the id is its label.
+
+    Examples
+    --------
+    >>> short_labels(["XX01_transcript_deidentified", "XX02_transcript_deidentified"])
+    {'XX01_transcript_deidentified': 'XX01', 'XX02_transcript_deidentified': 'XX02'}
+    >>> short_labels(["int-01", "int-02"])  # '01' alone would say less than 'int-01'
+    {'int-01': 'int-01', 'int-02': 'int-02'}
+    >>> short_labels(["Interview Maria final", "Interview Jonas final"])
+    {'Interview Maria final': 'Maria', 'Interview Jonas final': 'Jonas'}
+    """
+    ids = [str(i) for i in ids]
+    toks = {i: _SEP.split(i) for i in ids}  # words at even positions, separators at odd ones
+    if len(ids) >= 2:
+        words = [toks[i][0::2] for i in ids]
+        pre = 0
+        while all(len(w) > pre + 1 for w in words) and len({w[pre].casefold() for w in words}) == 1:
+            pre += 1
+        suf = 0
+        while all(len(w) > pre + suf + 1 for w in words) and len({w[-1 - suf].casefold() for w in words}) == 1:
+            suf += 1
+        cut = {i: toks[i][2 * pre: len(toks[i]) - 2 * suf] for i in ids}
+        if all(any(ch.isalpha() for ch in "".join(c)) for c in cut.values()):
+            toks = cut
+    out = {i: "".join(_strip_noise(toks[i])).strip(" _.-") or i for i in ids}
+    lost_letters = any(any(ch.isalpha() for ch in k) and not any(ch.isalpha() for ch in v) for k, v in out.items())
+    if lost_letters or len(set(out.values())) != len(out):
+        return {i: i for i in ids}
+    return out
 
 
 def _row(attributes: Any, case_id: str) -> Mapping[str, Any]:

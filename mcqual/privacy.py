@@ -147,7 +147,8 @@ class PseudonymResult:
         return out
 
     def save_mapping(self, path: str | Path) -> Path:
-        """Write the mapping (original, placeholder, kind) as CSV, atomically. Keep it apart from the data."""
+        """Write the mapping (original, placeholder, kind) as CSV, atomically, readable by its owner only
+        (mode 0600: it holds the real names). Keep it apart from the data."""
         from ._atomic import atomic_write
 
         def _write(tmp: str) -> None:
@@ -157,7 +158,7 @@ class PseudonymResult:
                 for orig, ph in sorted(self.mapping.items(), key=lambda kv: kv[1]):
                     w.writerow([orig, ph, self.kinds.get(orig, "")])
 
-        return atomic_write(path, _write, parents=True)
+        return atomic_write(path, _write, parents=True, mode=0o600)  # real names: owner-only on purpose
 
     def __repr__(self) -> str:
         return (f"PseudonymResult({len(self.corpus)} transcripts, {len(self.replacements)} replacements, "

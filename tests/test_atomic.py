@@ -45,3 +45,45 @@ def test_every_writer_uses_it():
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if "os.replace(" in p.read_text(encoding="utf-8"))
     assert users == ["_atomic.py"]
+
+
+def test_files_get_the_users_umask_not_owner_only(tmp_path):
+    """Issue #18 item 8: a new file is 0666 less the umask (0644 under 022), like any program's."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = atomic_write(tmp_path / "a.csv", lambda tmp: Path(tmp).write_text("x"))
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        os.umask(0o027)
+        out = atomic_write(tmp_path / "a.csv", lambda tmp: Path(tmp).write_text("y"))
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+        secret = atomic_write(tmp_path / "map.csv", lambda tmp: Path(tmp).write_text("z"), mode=0o600)
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_every_export_is_world_readable_under_umask_022(tmp_path):
+    """Excel, CSV, plots and the pseudonym map (which stays owner-only: it holds real names)."""
+    import os
+    import stat
+
+    import pandas as pd
+
+    import mcqual as mq
+    from mcqual.export.tables import to_csv
+
+    old = os.umask(0o022)
+    try:
+        m = pd.DataFrame({"a": [1, 2]}, index=pd.Index(["x", "y"], name="code"))
+        outs = [mq.export.to_excel(tmp_path / "t.xlsx", {"t": m}), to_csv(m, tmp_path / "t.csv"),
+                mq.plot.heatmap(m, path=tmp_path / "h.png") and tmp_path / "h.png"]
+        for p in outs:
+            assert stat.S_IMODE(Path(p).stat().st_mode) == 0o644, p
+        corpus = mq.Corpus([mq.Transcript.from_turns("a", [("I", "Hi Anna Kowalska."), ("R", "Hello.")])])
+        res = mq.pseudonymise(corpus, names=["Anna Kowalska"])
+        assert stat.S_IMODE(res.save_mapping(tmp_path / "map.csv").stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

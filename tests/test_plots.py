@@ -45,7 +45,7 @@ def test_heatmap_group_headers_show_n(codings, codebook, attrs):
     fig = mq.plot.heatmap(m, title="Share of cases")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["employer (n=1)", "learner (n=2)"]
-    assert sorted(t.get_text() for t in ax.texts) == ["100", "100", "50", "50"]
+    assert sorted(t.get_text() for t in ax.texts) == ["100 %", "100 %", "50 %", "50 %"]  # % of cases
 
 
 def test_heatmap_saves_png_and_svg(codings, tmp_path):
@@ -85,3 +85,29 @@ def test_bars(codings, codebook, attrs, tmp_path):
     assert [t.get_text() for t in fig2.axes[0].get_legend().get_texts()] == ["employer (n=1)", "learner (n=2)"]
     with pytest.raises(AnalysisError):
         mq.plot.bars(s, "nope")
+
+
+def test_figures_for_a_page_words_labels_transposed_and_stamped(tmp_path):
+    """Issue #18 item 6: titles and axes in words, short case labels, long case lists read down, 300 dpi."""
+    import pandas as pd
+    from PIL import Image
+
+    cases = [f"XX{i:02d}_transcript_deidentified" for i in range(1, 13)]
+    m = pd.DataFrame([[i % 3 for i in range(12)], [1] * 12], index=pd.Index(["trust", "cost"], name="code"),
+                     columns=pd.Index(cases, name="case"))
+    labels = {c: c[:4] for c in cases}
+    fig = mq.plot.heatmap(m, title="Codings per theme and case", subtitle="Unreviewed machine suggestions — not findings",
+                          xlabel="Case", ylabel="Theme", labels=labels, path=tmp_path / "h.png")
+    ax = fig.axes[0]
+    # 12 cases > 8: cases become rows, themes columns
+    assert [t.get_text() for t in ax.get_yticklabels()] == [c[:4] for c in cases]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["trust", "cost"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Theme", "Case")  # the axis names follow the swap
+    assert fig._suptitle.get_text() == "Codings per theme and case"
+    assert "not findings" in ax.get_title(loc="left")
+    with Image.open(tmp_path / "h.png") as im:
+        dpi = im.info.get("dpi", (0, 0))[0]
+    assert round(dpi) == 300
+    narrow = mq.plot.heatmap(m.iloc[:, :4], labels=labels)
+    assert [t.get_text() for t in narrow.axes[0].get_xticklabels()] == ["XX01", "XX02", "XX03", "XX04"]
+    assert mq.plot.heatmap(m, transpose=False).axes[0].get_xticklabels()[0].get_text().startswith("XX01_")

@@ -13,15 +13,19 @@
    prefers typical over idiosyncratic quotes;
 3. ties by transcript and position, so the table is the same on every run.
 
+Transcription or redaction placeholders (``[inaudible]``, ``[redacted]``) and
+back-channels are never shown; cells cut long quotes at a sentence boundary
+with an ellipsis.
+
 Examples
 --------
 >>> import pandas as pd
 >>> from mcqual.analysis.framework import framework_matrix
 >>> df = pd.DataFrame({"transcript_id": ["a", "a"], "start": [0, 0], "end": [4, 4], "code": ["trust", "trust"],
-...                    "coder": ["A", "B"], "text": ["Yes.", "Yes."]})
+...                    "coder": ["A", "B"], "text": ["Accredited.", "Accredited."]})
 >>> row = framework_matrix(df, quotes=1, long=True).iloc[0]
 >>> row["case"], row["code"], int(row["n_coders"]), row["text"]
-('a', 'trust', 2, 'Yes.')
+('a', 'trust', 2, 'Accredited.')
 """
 from __future__ import annotations
 
@@ -59,15 +63,17 @@ def _centroid_similarity(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 def _shorten(text: str, max_words: int) -> str:
-    words = " ".join(text.split()).split(" ")
-    return " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")
+    """At most ``max_words`` words, cut at a sentence boundary with an ellipsis (see :func:`trim_quote`)."""
+    from .quotes import trim_quote
+
+    return trim_quote(text, max_words)[0]
 
 
 def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str | int = "theme", quotes: int = 3, *,
                      corpus: Any = None, attributes: pd.DataFrame | None = None, codebook: Any = None,
                      coders: Sequence[str] | str | None = None,
                      embeddings: np.ndarray | Callable[[list[str]], Any] | None = None,
-                     min_words: int = 8, max_words: int = 80, long: bool = False) -> Matrix | pd.DataFrame:
+                     min_words: int = 8, max_words: int = 60, long: bool = False) -> Matrix | pd.DataFrame:
     """The framework-method matrix: each cell the ``quotes`` most representative quotes.
 
     Parameters
@@ -95,7 +101,7 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     Returns
     -------
     Matrix
-        Cells are text: ``“quote” — case 00:14:32 (speaker)``, one per
+        Cells are text: ``“quote” — case label 00:14:32 (speaker)``, one per
         paragraph; empty where the case has no coding of the theme. Themes and
         cases without codings still appear (with a codebook / corpus).
 
@@ -154,8 +160,13 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
     spans["score"] = spans["n_coders"] + fit
     spans = spans.sort_values(["row", "col", "n_coders", "score", "transcript_id", "start"],
                               ascending=[True, True, False, False, True, True], kind="stable")
-    top = spans.groupby(["row", "col"], sort=False).head(quotes).reset_index(drop=True)
+    # a few spare candidates per cell, so that placeholders ("[inaudible]") and back-channels can be left out
+    top = spans.groupby(["row", "col"], sort=False).head(quotes + 3).reset_index(drop=True)
     top = pd.concat([top.drop(columns=list(extra)), span_context(top, corpus)], axis=1)
+    from .quotes import is_placeholder
+
+    top = top[[not is_placeholder(str(x)) for x in top["text"]]]
+    top = top.groupby(["row", "col"], sort=False).head(quotes).reset_index(drop=True)
     top["rank"] = top.groupby(["row", "col"], sort=False).cumcount() + 1
     top["time"] = [format_timestamp(None if np.isnan(x) else float(x)) for x in top["timestamp"].to_numpy()]
     if long:
@@ -164,7 +175,10 @@ def framework_matrix(codings: Any, rows: str | Sequence[str] = "case", cols: str
              "score", "text"]].reset_index(drop=True)
         out.insert(2, "label", out["code"].map(code_labels(col_ids, codebook)))
         return out
-    top["cell"] = [_cell(t, tid, tm, sp, max_words) for t, tid, tm, sp in
+    from .quotes import case_labels
+
+    short = case_labels(corpus, attrs)
+    top["cell"] = [_cell(t, short.get(tid, tid), tm, sp, max_words) for t, tid, tm, sp in
                    zip(top["text"], top["transcript_id"], top["time"], top["speaker"])]
     cells = top.groupby(["row", "col"], sort=False)["cell"].agg("\n\n".join)
     frame = (cells.unstack("col") if len(cells) else pd.DataFrame()).reindex(index=row_ids, columns=col_ids)

@@ -17,6 +17,8 @@ from typing import Any
 _LAZY: dict[str, str] = {"heatmap": "plots", "bars": "plots", "save_figure": "plots",
                          "to_excel": "excel", "to_docx": "word", "grid_to_docx": "grid"}
 _LAZY.update({"to_csv": "tables", "to_parquet": "tables"})
+_LAZY.update({"write_review_workbook": "review_workbook", "read_review_workbook": "review_workbook",
+              "import_review": "review_workbook"})
 
 
 def __getattr__(name: str) -> Any:

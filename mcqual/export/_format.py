@@ -6,20 +6,34 @@ import re
 from typing import Any
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Excel's limit on the characters in one cell
 EXCEL_CELL_MAX = 32767
 
 
-def xml_safe(text: str) -> str:
-    """``text`` without the control characters XML (and so .xlsx/.docx) cannot hold.
+def xml_safe(text: str, warn: bool = True) -> str:
+    r"""``text`` without the characters XML (and so .xlsx/.docx) cannot hold, with a warning when any were removed.
+
+    Control characters (other than tab and line breaks), lone surrogates (text
+    decoded with ``errors="surrogateescape"``) and U+FFFE/U+FFFF are dropped;
+    a ``UserWarning`` says how many (once per place in the code).
 
     Examples
     --------
-    >>> xml_safe("line\x0bbreak")
+    >>> xml_safe("line\x0bbreak", warn=False)
     'linebreak'
+    >>> xml_safe("caf\udce9", warn=False)
+    'caf'
     """
-    return _NOT_XML.sub("", text)
+    if not isinstance(text, str):
+        text = str(text)
+    out, n = _NOT_XML.subn("", text)
+    if n and warn:
+        import warnings
+
+        warnings.warn(f"mcqual: removed {n} character(s) that Word/Excel files cannot hold (control characters or "
+                      f"lone surrogates) from {out[:40]!r}", UserWarning, stacklevel=2)
+    return out
 
 
 def cell_value(value: Any) -> Any:
@@ -110,3 +124,119 @@ def index_frame(df):
         out.columns = [f"{c} " if c in names else c for c in out.columns]
     flat = pd.DataFrame(out).reset_index()
     return flat, df.index.nlevels
+
+
+#: the stamp on every table, figure, sheet and chapter built from suggestions nobody has reviewed
+UNREVIEWED = "Unreviewed machine suggestions — not findings"
+
+_HUMAN = {"code": "Code", "case": "Case", "label": "Label", "codings": "Codings", "segments": "Coded segments",
+          "cases": "Cases", "cases_pct": "% of cases", "case_pct": "% of cases", "segment_pct": "% of segments",
+          "coders": "Coders", "n_coders": "Coders", "mean_chars": "Mean characters", "mean_words": "Mean words",
+          "n_cases": "Cases (n)", "transcript_id": "Case", "respondent_group": "Respondent group",
+          "p": "p", "cramers_v": "Cramér's V", "chi2": "χ²", "df": "df", "timestamp": "Time"}
+
+
+def human_name(name: Any) -> str:
+    """A column name for a reader: ``'mean_words' -> 'Mean words'``, ``'cases_pct' -> '% of cases'``.
+
+    Examples
+    --------
+    >>> human_name("cases_pct"), human_name("respondent_group"), human_name("employer"), human_name("int-02")
+    ('% of cases', 'Respondent group', 'Employer', 'int-02')
+    """
+    s = str(name)
+    if s in _HUMAN:
+        return _HUMAN[s]
+    if s.endswith("_pct"):
+        return "% " + s[:-4].replace("_", " ")
+    words = s.replace("_", " ").split()
+    if "_" in s or (words and all(w.isalpha() for w in words) and s[:1].islower()):  # not 'int-02'
+        s = " ".join(words)
+        return s[:1].upper() + s[1:]
+    return s
+
+
+def is_percent(name: Any, value_kind: str = "") -> bool:
+    """Whether a column holds percentages (0..100): ``*_pct``, ``% ...`` or a matrix of ``case_pct``."""
+    s = str(name)
+    return s.endswith("_pct") or s.startswith("%") or s.endswith("(%)") or value_kind.endswith("_pct")
+
+
+def format_number(v: Any, kind: str, decimals: int | None = None) -> str:
+    r"""One number as a reader sees it: ``int`` ``1 234``, ``percent`` ``45 %``, ``share`` (0..1) ``45 %``, ``float``.
+
+    Thousands are grouped with a narrow no-break space, the ``%`` follows a
+    no-break space, so neither breaks across lines. ``decimals`` defaults to
+    0 for percentages and 2 otherwise.
+
+    Examples
+    --------
+    >>> format_number(12345, "int"), format_number(45.04, "percent"), format_number(0.5, "share")
+    ('12\u202f345', '45\xa0%', '50\xa0%')
+    >>> format_number(0.1234, "float", 2), format_number(None, "int")
+    ('0.12', '')
+    """
+    v = cell_value(v)
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if not isinstance(v, (int, float)):
+        return str(v)
+    if decimals is None:
+        decimals = 0 if kind in ("percent", "share") else 2
+    if kind == "int":
+        return f"{round(v):,}".replace(",", "\u202f")
+    if kind == "percent":
+        return f"{v:.{max(decimals, 0)}f}\u00a0%"
+    if kind == "share":
+        return f"{100 * v:.{max(decimals, 0)}f}\u00a0%"
+    return f"{v:,.{decimals}f}".replace(",", "\u202f")
+
+
+def provenance_of(codings: Any = None, provenance: Any = None) -> dict[str, Any]:
+    """What a table counts: ``{"reviewed": bool, "coders": [...], "text": sentence}``.
+
+    ``provenance`` may be ``"reviewed"``, ``"unreviewed"`` (or ``"suggestions"``),
+    a dict with ``reviewed``/``coders``/``text``, or None to infer it from
+    ``codings``: coders named like ``suggested...`` or a ``status`` of
+    ``pending`` mean unreviewed machine suggestions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> provenance_of(pd.DataFrame({"coder": ["AB", "CD"]}))["text"]
+    'Counts reviewed codings (hand codings and accepted suggestions) by coders AB, CD.'
+    >>> provenance_of(provenance="unreviewed")["text"]
+    'Unreviewed machine suggestions — not findings.'
+    """
+    info: dict[str, Any] = {}
+    if isinstance(provenance, dict):
+        info = dict(provenance)
+    elif isinstance(provenance, str):
+        key = provenance.strip().lower()
+        if key in ("unreviewed", "suggestions", "suggested", "machine"):
+            info["reviewed"] = False
+        elif key in ("reviewed", "findings", "codings"):
+            info["reviewed"] = True
+        else:
+            info["text"] = provenance
+    coders = info.get("coders")
+    if codings is not None and len(codings) and "coder" in getattr(codings, "columns", ()):
+        found = sorted(map(str, codings["coder"].dropna().unique()))
+        machine = [c for c in found if c.lower().startswith(("suggest", "machine", "auto"))]
+        if "reviewed" not in info and "text" not in info:
+            pending = "status" in codings.columns and (codings["status"].astype(str) == "pending").all()
+            info["reviewed"] = not (pending or (machine and len(machine) == len(found)))
+        if coders is None:
+            coders = [c for c in found if c not in machine] or found
+    info.setdefault("reviewed", True)
+    info["coders"] = list(coders or [])
+    if "text" not in info:
+        if not info["reviewed"]:
+            info["text"] = UNREVIEWED + "."
+        else:
+            who = info["coders"]
+            by = f" by coder{'s' if len(who) > 1 else ''} {', '.join(who)}" if who else ""
+            info["text"] = f"Counts reviewed codings (hand codings and accepted suggestions){by}."
+    return info

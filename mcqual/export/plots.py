@@ -53,8 +53,10 @@ def _labels(matrix: Any, codebook: Any) -> tuple[list[str], list[str]]:
     return [_short(r) for r in rows], [_short(c) for c in cols]
 
 
-def save_figure(fig: Any, path: str | Path, dpi: int = 150) -> Path:
+def save_figure(fig: Any, path: str | Path, dpi: int = 300) -> Path:
     """Write ``fig`` to ``path`` (.png, .svg or .pdf) atomically; returns the path.
+
+    PNG at 300 dpi by default (print quality); SVG and PDF are vector.
 
     Examples
     --------
@@ -75,9 +77,28 @@ def save_figure(fig: Any, path: str | Path, dpi: int = 150) -> Path:
                         suffix=suffix)
 
 
+def _stamp(fig, ax, title: str | None, subtitle: str | None) -> None:
+    """Title, and under it a smaller line saying what the figure counts (red when not findings)."""
+    if subtitle:
+        import textwrap
+
+        warn = "not findings" in subtitle.lower()
+        if fig.get_figwidth() < 6.0:  # room for the line that says what the figure counts
+            fig.set_figwidth(6.0)
+        subtitle = textwrap.fill(subtitle, width=max(40, int(fig.get_figwidth() * 13)))
+        ax.set_title(subtitle, fontsize=8, color="#C00000" if warn else "#555555",
+                     fontweight="bold" if warn else "normal", loc="left")
+        if title:
+            fig.suptitle(title, fontsize=11, x=0.02, ha="left")
+    elif title:
+        ax.set_title(title)
+
+
 def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = None, cmap: str = "Blues",
             annotate: bool | None = None, fmt: str | None = None, codebook: Any = None, vmin: float | None = None,
-            vmax: float | None = None, figsize: tuple[float, float] | None = None, dpi: int = 150):
+            vmax: float | None = None, figsize: tuple[float, float] | None = None, dpi: int = 300,
+            subtitle: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+            labels: Any = None, value_label: str | None = None, transpose: bool | int | None = None):
     """An annotated heatmap of a matrix: labelled rows, rotated column labels, colorbar.
 
     Parameters
@@ -91,7 +112,21 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
         Write each value in its cell; default when the matrix has at most
         40 x 40 cells.
     fmt : str, optional
-        Format of the annotations (default: integers as ``{:,.0f}``, else ``{:.2f}``).
+        Format of the annotations (default: integers as ``{:,.0f}``, else ``{:.2f}``;
+        ``{:.0f} %`` for a ``case_pct`` matrix).
+    subtitle : str, optional
+        A smaller line under the title, e.g. what the figure counts (red when it says
+        "not findings").
+    xlabel, ylabel, value_label : str, optional
+        Axis and colour-bar names in words (default: the matrix's index/column names).
+    labels : dict, optional
+        Display names for row and column keys (e.g. short case labels).
+    transpose : bool or int, optional
+        Swap rows and columns; an int transposes when there are more columns than that
+        and fewer rows than columns (a long case list reads down, not across);
+        default 8.
+    dpi : int
+        PNG resolution (300: print quality).
 
     Returns
     -------
@@ -114,6 +149,18 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
         raise AnalysisError("E503", "heatmap needs numbers in every cell; a framework matrix holds quotes "
                                     "(export it to Excel/Word instead)") from None
     rows, cols = _labels(matrix, codebook)
+    if labels:
+        rows = [_short(labels.get(k, r)) for k, r in zip(matrix.index, rows)]
+        cols = [_short(labels.get(k, c)) for k, c in zip(matrix.columns, cols)]
+    names = [getattr(matrix, "index").name, getattr(matrix, "columns").name]
+    xlabel = xlabel if xlabel is not None else (str(names[1]) if names[1] else None)
+    ylabel = ylabel if ylabel is not None else (str(names[0]) if names[0] else None)
+    limit = 8 if transpose is None else transpose
+    if transpose is True or (not isinstance(transpose, bool) and isinstance(limit, int)
+                             and values.shape[1] > limit and values.shape[0] < values.shape[1]):
+        values, rows, cols, xlabel, ylabel = values.T, cols, rows, ylabel, xlabel
+    if fmt is None and str(getattr(matrix, "value", "")).endswith("_pct") and hasattr(matrix, "meta"):
+        fmt = "{:.0f} %"
     nr, nc = values.shape
     if figsize is None:
         figsize = (min(max(4.0, 0.55 * nc + 0.07 * max((len(r) for r in rows), default=0) + 2.2), 30.0),
@@ -136,19 +183,27 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
     ax.tick_params(which="minor", length=0)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
-    names = getattr(matrix, "index").name, getattr(matrix, "columns").name
-    if names[1]:
-        ax.set_xlabel(str(names[1]))
-    if names[0]:
-        ax.set_ylabel(str(names[0]))
-    value = getattr(matrix, "value", "") if hasattr(matrix, "meta") else ""
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    value = value_label or (getattr(matrix, "value", "") if hasattr(matrix, "meta") else "")
     cbar = fig.colorbar(im, ax=ax, shrink=0.8)
     if value:
         cbar.set_label(str(value))
+    if finite.size and np.allclose(finite, np.round(finite)):  # counts: whole-number ticks
+        from matplotlib.ticker import MaxNLocator
+
+        cbar.locator = MaxNLocator(integer=True)
+        cbar.update_ticks()
+    if fmt and fmt.endswith("%"):
+        from matplotlib.ticker import StrMethodFormatter
+
+        cbar.formatter = StrMethodFormatter("{x:.0f} %")
+        cbar.update_ticks()
     if title is None and hasattr(matrix, "meta_caption") and getattr(matrix, "kind", ""):
         title = matrix.meta_caption()
-    if title:
-        ax.set_title(title)
+    _stamp(fig, ax, title, subtitle)
     if annotate is None:
         annotate = nr <= 40 and nc <= 40
     if annotate:
@@ -169,7 +224,8 @@ def heatmap(matrix: Any, *, path: str | Path | None = None, title: str | None = 
 
 def bars(data: Any, column: str | None = None, *, path: str | Path | None = None, title: str | None = None,
          top: int | None = None, codebook: Any = None, sort: bool = True,
-         figsize: tuple[float, float] | None = None, dpi: int = 150):
+         figsize: tuple[float, float] | None = None, dpi: int = 300, subtitle: str | None = None,
+         xlabel: str | None = None):
     """Horizontal bar chart of codes: one column of a matrix (or a Series), or grouped bars.
 
     Parameters
@@ -248,10 +304,11 @@ def bars(data: Any, column: str | None = None, *, path: str | Path | None = None
     ax.spines[["top", "right"]].set_visible(False)
     if nc > 1:
         ax.legend(frameon=False, fontsize=8)
+        if xlabel:
+            ax.set_xlabel(xlabel)
     else:
-        ax.set_xlabel(col_labels[0])
-    if title:
-        ax.set_title(title)
+        ax.set_xlabel(xlabel or col_labels[0])
+    _stamp(fig, ax, title, subtitle)
     if path is not None:
         save_figure(fig, path, dpi=dpi)
     return fig

@@ -1,22 +1,29 @@
-"""Word reports a report author can paste from: numbered tables with notes, quotes per theme, figures.
+"""Word reports an author only restyles: numbered tables with notes, a chapter of quotes per theme, figures.
 
-Every table gets a numbered caption above it (a Word ``SEQ Table`` field, so
-Word renumbers and lists them in a table of figures) and a note below it
-(``Note. N = 12 cases; coders: AB, CD; 2026-11-28; codebook mc v3.``). A
-framework matrix (cells of quotes) is a table like any other. With
-``codebook=`` and ``quotes=``, each theme gets a chapter: its definition, then
-its most representative quotes attributed as ``(employer, DE, int-07,
-00:14:32)``. Figures (PNG paths) are numbered ``Figure N`` (``SEQ Figure``).
+The report opens with a title block (title, subtitle, author, date) and a
+statement of what it counts: reviewed codings (hand codings and accepted
+suggestions, by which coders) or — stamped on every page, caption and
+chapter — *Unreviewed machine suggestions — not findings*. Every table gets
+a numbered caption (a Word ``SEQ Table`` field) and a note with the N of
+that table. With ``codebook=`` and ``quotes=``, each theme gets a chapter:
+its definition, then quotes chosen by :func:`mcqual.select_quotes`
+(trimmed, spread over cases and groups, never repeated), attributed as
+``(employer, DE, int-07, 00:14:32)``. Figures are numbered ``Figure N``.
+
+Pages are A4 (or ``paper="letter"``); a section starts only where the
+orientation changes; only Word's built-in styles are used, so
+``template="house.docx"`` restyles everything. Layout details are in
+:mod:`mcqual.export.word_layout` and :mod:`mcqual.export.word_tables`.
 
 Examples
 --------
 >>> import io, pandas as pd, docx
 >>> m = pd.DataFrame({"employer": [3, 0]}, index=pd.Index(["trust", "cost"], name="code"))
 >>> buf = io.BytesIO()
->>> to_docx(buf, {"Codes by group": m}, note="Counts of coded segments.", date="2026-11-28")
+>>> to_docx(buf, {"Codes by group": m}, title="Our study", date="2026-11-28")
 >>> d = docx.Document(buf)
->>> [c.text for c in d.tables[0].rows[1].cells]
-['trust', '3']
+>>> [c.text for c in d.tables[0].rows[1].cells], d.paragraphs[0].text, round(d.sections[0].page_width.cm, 1)
+(['trust', '3'], 'Our study', 21.0)
 """
 from __future__ import annotations
 
@@ -26,209 +33,201 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ExchangeError
 from .._xml import PathOrFile, write_bytes
-from ._format import cell_value, code_label, index_frame, xml_safe
+from ._format import UNREVIEWED, cell_value, provenance_of, xml_safe
+from .word_layout import Layout, caption, header_stamp, new_document
+from .word_tables import add_table as _write_table
+from .word_tables import fit_table, needs_split, prepare_table, split_columns
+
+__all__ = ["to_docx", "add_table", "report_quotes"]
 
 _TEXT_COLS = ("text", "quote", "snippet")
+#: the pipeline's table keys -> captions in words
+_TITLES = {"code x case": "Themes by case", "code x group": "Themes by respondent group",
+           "co-occurrence": "Themes coded in the same turn (co-occurrence)", "summary": "Themes at a glance",
+           "framework": "Framework matrix: quotes by case and theme",
+           "code x survey question": "Themes by survey question", "themes x guide topic": "Themes by interview topic"}
 
 
-def _fmt(value: Any, decimals: int) -> str:
-    v = cell_value(value)
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.{decimals}f}"
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-def _field(paragraph, instr: str, cached: str) -> None:
-    """Append a field (``SEQ Table``) showing ``cached`` until Word updates it (F9)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def run_with(child) -> None:
-        run = OxmlElement("w:r")
-        run.append(child)
-        paragraph._p.append(run)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instr} "
-    run_with(code)
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run_with(sep)
-    text = OxmlElement("w:t")
-    text.text = cached
-    run_with(text)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
-
-
-def _caption(doc, kind: str, number: int, title: str):
-    p = doc.add_paragraph(style="Caption")
-    p.add_run(f"{kind} ")
-    _field(p, f"SEQ {kind} \\* ARABIC", str(number))
-    p.add_run(f". {xml_safe(title)}" if title else "")
-    p.paragraph_format.keep_with_next = kind == "Table"  # the caption stays on the table's page
-    return p
-
-
-def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
-def _set_cell(cell, text: str, *, bold: bool = False, size: float | None = None, align_right: bool = False) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    lines = xml_safe(text).split("\n") if text else [""]
-    first = cell.paragraphs[0]
-    for i, line in enumerate(lines):
-        p = first if i == 0 else cell.add_paragraph()
-        run = p.add_run(line)
-        run.bold = bold or None
-        if size:
-            run.font.size = Pt(size)
-        if align_right:
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-def add_table(doc, table, title: str, number: int, *, note: str = "", codebook: Any = None, decimals: int = 2,
-              style: str = "Light List Accent 1") -> Any:
-    """Add one captioned, noted table to a python-docx ``Document``; returns the docx table."""
-    import pandas as pd
-    from pandas.api import types as pt
-
-    flat, n_index = index_frame(pd.DataFrame(table))
-    wide = flat.shape[1] > 8
-    if wide:
-        _orientation(doc, landscape=True)
-    _caption(doc, "Table", number, title)
-    labels = codebook is not None and n_index == 1
-    numeric = [pt.is_numeric_dtype(flat.iloc[:, j].dtype) and not pt.is_bool_dtype(flat.iloc[:, j].dtype)
-               for j in range(flat.shape[1])]
-    long_text = any(isinstance(v, str) and len(v) > 80 for v in flat.head(200).to_numpy().ravel())
-    size = 8.5 if (flat.shape[1] > 6 or long_text) else 9.5
-    t = doc.add_table(rows=1, cols=flat.shape[1])
-    try:
-        t.style = doc.styles[style]
-    except KeyError:
-        t.style = doc.styles["Table Grid"]
-    for j, col in enumerate(flat.columns):
-        head = (code_label(codebook, col) if j >= n_index else None) or str(col)
-        _set_cell(t.rows[0].cells[j], head, bold=True, size=size, align_right=numeric[j] and j >= n_index)
-    _repeat_header(t.rows[0])
-    whole = [pt.is_float_dtype(flat.iloc[:, j].dtype) and bool((flat.iloc[:, j].dropna() % 1 == 0).all())
-             for j in range(flat.shape[1])]
-    for row in flat.itertuples(index=False, name=None):
-        cells = t.add_row().cells
-        for j, value in enumerate(row):
-            text = _fmt(value, 0 if whole[j] else decimals)
-            if labels and j == 0:
-                text = code_label(codebook, value) or text
-            _set_cell(cells[j], text, size=size, align_right=numeric[j] and j >= n_index)
-    _column_widths(doc, t, n_index)
-    if note:
-        p = doc.add_paragraph()
-        p.add_run("Note. ").italic = True
-        p.add_run(xml_safe(note))
-    doc.add_paragraph()
-    if wide:
-        _orientation(doc, landscape=False)
+def add_table(doc: Any, table: Any, title: str, number: int, *, note: str = "", codebook: Any = None,
+              decimals: int | None = None, style: str = "Medium Shading 1 Accent 1", layout: Layout | None = None,
+              cases: Mapping[str, str] | None = None, attributes: Any = None, stamp: str = "",
+              max_cols: int = 8) -> Any:
+    """Add one captioned, noted table to a python-docx ``Document`` (inside the page width); returns it."""
+    layout = layout or Layout(doc)
+    prepared = prepare_table(table, codebook=codebook, cases=cases, attributes=attributes, decimals=decimals,
+                             max_cols=max_cols)
+    if not prepared.columns:
+        return None
+    wide = _twips(layout.usable_width(True))
+    parts = split_columns(prepared, wide) if needs_split(prepared, wide) else [prepared]
+    for k, part in enumerate(parts):
+        landscape, pt, widths = fit_table(part, _twips(layout.usable_width(False)), wide,
+                                          stay_landscape=layout.landscape and layout.has_content)
+        layout.ensure(landscape)
+        if k == 0:
+            caption(doc, "Table", number, title + (f" (part 1 of {len(parts)})" if len(parts) > 1 else ""),
+                    stamp=stamp)
+        else:  # a continuation: no new number
+            p = doc.add_paragraph(f"Table {number} (part {k + 1} of {len(parts)}). {xml_safe(title)}",
+                                  style="Caption")
+            p.paragraph_format.keep_with_next = True
+        t = _write_table(doc, part, widths, pt, style=style, page_height=_twips(layout.usable_height()))
+        layout.wrote()
+    p = doc.add_paragraph()
+    p.paragraph_format.space_before = 3 * 12700
+    p.paragraph_format.space_after = 14 * 12700
+    p.add_run("Note. ").italic = True
+    p.add_run(xml_safe(note))
+    layout.wrote()
     return t
 
 
-def _orientation(doc, landscape: bool) -> None:
-    """Start a new section in landscape (for wide tables) or back in portrait."""
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-
-    sec = doc.sections[-1]
-    if (sec.page_width > sec.page_height) == landscape:
-        return
-    if doc.paragraphs or doc.tables:
-        sec = doc.add_section(WD_SECTION.NEW_PAGE)
-    w, h = sec.page_width, sec.page_height
-    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = h, w
+def _twips(length: Any) -> int:
+    return int(length) // 635
 
 
-def _column_widths(doc, table, n_index: int) -> None:
-    """Label columns wide enough to read (about 4.5 cm), the value columns share the rest."""
-    from docx.shared import Cm
-
-    sec = doc.sections[-1]
-    usable = sec.page_width - sec.left_margin - sec.right_margin
-    n = len(table.columns)
-    if n <= 1:
-        return
-    label = min(int(Cm(4.5)), int(usable * 0.4)) if n_index else 0
-    rest = (usable - label * n_index) // max(n - n_index, 1)
-    table.autofit = False
-    for j, col in enumerate(table.columns):
-        col.width = label if j < n_index else rest
-    for row in table.rows:
-        for j, cell in enumerate(row.cells):
-            cell.width = label if j < n_index else rest
-
-
-def _auto_note(codings: Any, codebook: Any, date: str | None, extra: str | Mapping[str, Any] | None) -> str:
-    parts: list[str] = []
-    info: dict[str, Any] = dict(extra) if isinstance(extra, Mapping) else {}
-    cases = info.get("cases")
-    coders = info.get("coders")
-    if codings is not None and len(codings):
-        if cases is None and "transcript_id" in codings.columns:
-            cases = codings["transcript_id"].nunique()
-        if coders is None and "coder" in codings.columns:
-            coders = sorted(map(str, codings["coder"].dropna().unique()))
-    if cases is not None:
-        parts.append(f"N = {cases} cases")
-    if coders:
-        coders = [coders] if isinstance(coders, str) else list(coders)
-        parts.append(f"coder{'s' if len(coders) > 1 else ''}: {', '.join(coders)}")
-    day = info.get("date", date) or dt.date.today().isoformat()
-    parts.append(str(day))
-    cb = info.get("codebook")
-    if cb is None and codebook is not None:
-        cb = f"{codebook.name} v{codebook.version}"
-    if cb:
-        parts.append(f"codebook {cb}")
-    text = "; ".join(parts) + "."
-    if isinstance(extra, str) and extra:
-        text = extra.rstrip() + " " + text
-    return text
+def _table_note(prepared_n: int | None, groups: Mapping[str, int], what: str, base: Mapping[str, Any],
+                prov: Mapping[str, Any], extra: str) -> str:
+    parts = []
+    n = prepared_n if prepared_n is not None else base.get("cases")
+    if n is not None:
+        s = f"N = {n} cases"
+        if groups:
+            s += " (" + ", ".join(f"{k} {v}" for k, v in groups.items()) + ")"
+        parts.append(s + ".")
+    if what:
+        parts.append(f"Cells: {what}.")
+    parts.append(str(prov["text"]))
+    tail = [x for x in (f"codebook {base['codebook']}" if base.get("codebook") else "", base.get("date")) if x]
+    if tail:
+        parts.append("; ".join(tail)[:1].upper() + "; ".join(tail)[1:] + ".")
+    text = " ".join(parts)
+    return (extra.rstrip() + " " + text) if extra else text
 
 
-def _attribution(row: Mapping[str, Any], fields: Sequence[str], attributes: Any) -> str:
+def _note_base(codings: Any, codebook: Any, corpus: Any, attributes: Any, date: str | None,
+               note: Any) -> tuple[dict[str, Any], str]:
+    info: dict[str, Any] = dict(note) if isinstance(note, Mapping) else {}
+    extra = note if isinstance(note, str) else ""
+    if "cases" not in info:
+        if corpus is not None:
+            info["cases"] = len(corpus)
+        elif attributes is not None and hasattr(attributes, "index"):
+            info["cases"] = len(attributes)
+        elif codings is not None and len(codings) and "transcript_id" in codings.columns:
+            info["cases"] = int(codings["transcript_id"].nunique())
+    info["date"] = str(info.get("date") or date or dt.date.today().isoformat())
+    if "codebook" not in info and codebook is not None:
+        info["codebook"] = f"{codebook.name} v{codebook.version}" if getattr(codebook, "version", "") \
+            else codebook.name
+    return info, extra
+
+
+def _case_labels(corpus: Any, attributes: Any) -> dict[str, str]:
+    from ..analysis.quotes import case_labels
+
+    try:
+        return case_labels(corpus, attributes)
+    except Exception:  # attributes in an unexpected shape: ids stay ids
+        return {}
+
+
+def _attributes(corpus: Any, attributes: Any) -> Any:
+    from ..analysis._inputs import case_attributes
+
+    if corpus is None and attributes is None:
+        return None
+    if corpus is None or attributes is None:
+        return case_attributes(corpus, attributes)
+    base = case_attributes(corpus)  # both: the corpus's attributes, attributes= winning column by column
+    extra = case_attributes(None, attributes)
+    if base is None:
+        return extra
+    out = base.copy()
+    for col in extra.columns:
+        out[col] = extra[col].reindex(out.index) if col not in out.columns else \
+            extra[col].reindex(out.index).where(extra[col].reindex(out.index).notna(), out[col])
+    return out
+
+
+def report_quotes(quotes: Any, *, codings: Any = None, corpus: Any = None, codebook: Any = None,
+                  attributes: Any = None, per_theme: int = 3, max_words: int = 60) -> Any:
+    """The quotes a report shows, from ``quotes=``: True (select from ``codings``), candidates, or chosen quotes.
+
+    A frame from :func:`mcqual.select_quotes` (it has ``case`` and ``rank``)
+    is used as it is (capped per theme); one with ``transcript_id, start, end``
+    and a code (e.g. ``framework_matrix(..., long=True)``) is re-selected with
+    ``select_quotes``; any other frame (``code``/``theme`` and ``text``) is
+    ranked by ``rank``/``score``, filtered (placeholders, repeats, one per case
+    per theme) and trimmed to ``max_words``.
+    """
+    import pandas as pd
+
+    from ..analysis.quotes import is_placeholder, select_quotes, trim_quote
+
+    if quotes is True:
+        if codings is None:
+            raise ExchangeError("E623", "quotes=True selects quotes from codings=: pass codings (and corpus=)")
+        return select_quotes(codings, corpus, codebook=codebook, attributes=attributes, per_theme=per_theme,
+                             max_words=max_words)
+    q = pd.DataFrame(quotes).copy()
+    text_col = next((c for c in _TEXT_COLS if c in q.columns), None)
+    if text_col is None or ("code" not in q.columns and "theme" not in q.columns):
+        raise ExchangeError("E600", "quotes need a text (or quote/snippet) column and a code or theme column",
+                            hint="Pass mq.select_quotes(codings, corpus, codebook=codebook) as quotes=.")
+    if {"case", "rank", "theme"} <= set(q.columns):  # chosen by select_quotes: keep, within the cap
+        q = q[q["rank"] <= per_theme].copy()
+        q[text_col] = [trim_quote(str(x), max_words)[0] if len(str(x).replace("…", "").split()) > max_words
+                       else str(x) for x in q[text_col]]
+        return q.reset_index(drop=True)
+    if {"transcript_id", "start", "end"} <= set(q.columns) and "code" in q.columns:
+        return select_quotes(q.rename(columns={text_col: "text"}), corpus, codebook=codebook, attributes=attributes,
+                             per_theme=per_theme, max_words=max_words, level=1 if codebook is not None else None)
+    if "theme" not in q.columns:
+        q["theme"] = [codebook.ancestor(c, 1) if codebook is not None and c in codebook else c for c in q["code"]]
+    if "rank" in q.columns:
+        q = q.sort_values(["rank"], kind="stable")
+    elif "score" in q.columns:
+        q = q.sort_values(["score"], ascending=False, kind="stable")
+    q["text"] = [trim_quote(" ".join(xml_safe(str(x), False).split()), max_words)[0] for x in q[text_col]]
+    q = q[[not is_placeholder(x) for x in q["text"]]]
+    q = q.drop_duplicates("text")
+    if "transcript_id" in q.columns:
+        q = q[~q.duplicated(["theme", "transcript_id"]) | q["transcript_id"].isna()]
+    q = q.assign(rank=q.groupby("theme", sort=False).cumcount() + 1)
+    return q[q["rank"] <= per_theme].reset_index(drop=True)
+
+
+def _check_attribution(fields: Sequence[str], q: Any, attrs: Any) -> None:
+    have = set(q.columns) | (set(attrs.columns) if attrs is not None else set())
+    missing = [f for f in fields if f not in have]
+    if missing:
+        raise ExchangeError("E620", f"attribution field(s) {', '.join(map(repr, missing))} not found in the quotes, "
+                                    f"attributes= or the corpus's case attributes (have: "
+                                    f"{', '.join(sorted(map(str, have))) or 'none'})",
+                            hint="Add the column to cases.csv, pass attributes=, or leave the field out of "
+                                 "attribution=.")
+
+
+def _attribution(row: Mapping[str, Any], fields: Sequence[str], attrs: Any, labels: Mapping[str, str]) -> str:
     from ..model import format_timestamp
 
-    tid = row.get("transcript_id")
+    tid = cell_value(row.get("transcript_id"))
     bits = []
     for f in fields:
-        v = row.get(f)
-        if (v is None or v != v) and attributes is not None and tid in attributes.index and f in attributes.columns:
-            v = attributes.loc[tid, f]
-        v = cell_value(v)
+        v = cell_value(row.get(f))
+        if v in (None, "") and f == "respondent_group":
+            v = cell_value(row.get("group"))
+        if v in (None, "") and attrs is not None and tid is not None and str(tid) in attrs.index \
+                and f in attrs.columns:
+            v = cell_value(attrs.loc[str(tid), f])
         if v not in (None, ""):
             bits.append(str(v))
-    if tid is not None:
-        bits.append(str(tid))
+    case = cell_value(row.get("case"))
+    if case in (None, "") and tid is not None:
+        case = labels.get(str(tid), str(tid))
+    if case not in (None, ""):
+        bits.append(str(case))
     time = cell_value(row.get("time"))
     if not time and cell_value(row.get("timestamp")) is not None:
         time = format_timestamp(float(row["timestamp"]))
@@ -237,95 +236,149 @@ def _attribution(row: Mapping[str, Any], fields: Sequence[str], attributes: Any)
     return f"({', '.join(bits)})" if bits else ""
 
 
-def _theme_chapters(doc, codebook: Any, quotes: Any, per_theme: int, fields: Sequence[str], attributes: Any) -> None:
-    import pandas as pd
+def quote_rules(max_words: int) -> str:
+    """The sentence that tells a reader how the quotes were chosen."""
+    return (f"Quotes are chosen for relevance and spread: at most one per case and theme, across respondent groups, "
+            f"never the same passage twice; longer passages are cut at sentence boundaries (…) to at most "
+            f"{max_words} words.")
 
-    q = pd.DataFrame(quotes).copy()
-    text_col = next((c for c in _TEXT_COLS if c in q.columns), None)
-    if text_col is None or "code" not in q.columns and "theme" not in q.columns:
-        raise ExchangeError("E600", "quotes need a text (or quote/snippet) column and a code or theme column",
-                            hint="Pass e.g. mq.framework_matrix(..., long=True) as quotes=.")
-    if "theme" not in q.columns:
-        q["theme"] = [codebook.ancestor(c, 1) if codebook is not None and c in codebook else c for c in q["code"]]
-    if "rank" in q.columns:
-        q = q.sort_values(["rank"], kind="stable")
-    elif "score" in q.columns:
-        q = q.sort_values(["score"], ascending=False, kind="stable")
-    themes = [c.id for c in codebook.themes()] if codebook is not None else list(dict.fromkeys(q["theme"]))
+
+def _theme_chapters(doc: Any, codebook: Any, q: Any, fields: Sequence[str], attrs: Any, labels: Mapping[str, str],
+                    stamp: str, max_words: int, new_page: bool = True) -> None:
+    themes = [c.id for c in codebook.themes()] if codebook is not None else []
     themes += [t for t in dict.fromkeys(q["theme"]) if t not in themes]
+    text_col = next(c for c in _TEXT_COLS if c in q.columns)
+    first = new_page
     for theme in themes:
         rows = q[q["theme"] == theme]
-        if rows.empty:
-            continue
         code = codebook.get(theme) if codebook is not None else None
-        doc.add_heading(code.label if code is not None else str(theme), level=1)
+        if rows.empty and code is None:
+            continue
+        h = doc.add_heading(xml_safe(code.label if code is not None else str(theme)), level=1)
+        if first:
+            h.paragraph_format.page_break_before = True  # the quotes start on a page of their own
+            first = False
+        if stamp:
+            p = doc.add_paragraph()
+            p.add_run(stamp + ".").bold = True
         if code is not None and code.definition:
             p = doc.add_paragraph()
             p.add_run("Definition. ").bold = True
             p.add_run(xml_safe(code.definition))
-        seen: set[str] = set()
-        n = 0
+        if rows.empty:
+            doc.add_paragraph("No quotes: no case was coded with this theme.")
+            continue
         for row in rows.to_dict("records"):
             text = " ".join(xml_safe(str(row[text_col])).split())
-            if not text or text in seen:
-                continue
-            seen.add(text)
             p = doc.add_paragraph(style="Quote")
             p.add_run(f"“{text}” ")
-            p.add_run(xml_safe(_attribution(row, fields, attributes)))
-            n += 1
-            if n >= per_theme:
-                break
+            p.add_run(xml_safe(_attribution(row, fields, attrs, labels)))
+        groups = [g for g in dict.fromkeys(rows["group"]) if isinstance(g, str)] if "group" in rows.columns else []
+        n_cases = rows["transcript_id"].nunique() if "transcript_id" in rows.columns else len(rows)
+        p = doc.add_paragraph()
+        p.add_run(f"{len(rows)} quote{'s' if len(rows) != 1 else ''} from {n_cases} case"
+                  f"{'s' if n_cases != 1 else ''}" + (f" ({', '.join(groups)})" if groups else "") + ".").italic = True
 
 
-def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebook: Any = None,
+def _figure(doc: Any, layout: Layout, fig: Path, caption_text: str, number: int, stamp: str) -> None:
+    from docx.shared import Emu
+
+    layout.ensure(False)
+    width = int(layout.usable_width())
+    try:
+        from PIL import Image
+
+        with Image.open(fig) as im:
+            w_px, h_px = im.size
+        ratio = h_px / max(w_px, 1)
+    except Exception:  # no Pillow, or not an image Pillow reads: the width decides
+        ratio = 0.6
+    max_h = int(int(layout.usable_height()) * 0.7)
+    if width * ratio > max_h:
+        width = int(max_h / ratio)
+    doc.add_picture(str(fig), width=Emu(width))
+    pic = doc.paragraphs[-1]
+    pic.paragraph_format.keep_with_next = True
+    caption(doc, "Figure", number, caption_text, stamp=stamp, keep_with_next=False)
+    layout.wrote()
+
+
+def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title: str | None = None,
+            subtitle: str | None = None, author: str | None = None, paper: str | None = None,
+            template: str | Path | None = None, provenance: Any = None, codebook: Any = None, corpus: Any = None,
             quotes: Any = None, figures: Iterable[Any] | Mapping[str, Any] | None = None,
-            note: str | Mapping[str, Any] | None = None, codings: Any = None, title: str | None = None,
-            attribution: Sequence[str] = ("respondent_group", "country"), attributes: Any = None,
-            quotes_per_theme: int = 3, decimals: int = 2, date: str | None = None,
-            table_style: str = "Light List Accent 1", pseudonymise: Any = False,
-            corpus: Any = None, memos: Any = None) -> Path | None:
-    """Write a Word report: captioned tables with notes, one chapter per theme with quotes, figures.
+            note: str | Mapping[str, Any] | None = None, codings: Any = None,
+            attribution: Sequence[str] | None = None, attributes: Any = None, quotes_per_theme: int = 3,
+            max_quote_words: int = 60, decimals: int | None = None, date: str | None = None,
+            table_style: str = "Medium Shading 1 Accent 1", pseudonymise: Any = False, memos: Any = None,
+            max_cols: int = 8, config: str | Path | Mapping[str, Any] | None = None) -> Path | None:
+    """Write a Word report: title block, captioned tables with notes, figures, one chapter of quotes per theme.
 
     Parameters
     ----------
     path : str, Path or binary file
         Written atomically when a path.
     tables : dict of str -> DataFrame, optional
-        Each becomes "Table N. <key>" (a Word SEQ field) with the DataFrame's
-        index as first column(s); code ids in the index show as codebook labels.
+        Each becomes "Table N. <key>" (a Word SEQ field). Code ids show as
+        codebook labels, case ids as case labels, column names in words; a
+        matrix of more than ``max_cols`` columns (cases) is flipped to cases
+        as rows (grouped by respondent group). Widths come from the content
+        and stay inside the page; a table too wide for portrait gets a
+        landscape section of its own.
+    title, subtitle, author : str, optional
+        The title block. Default title: the codebook's name, else "Theme tables".
+    paper : "a4" or "letter", optional
+        Default A4 (or the template's page size).
+    template : path to a .docx, optional
+        A house template: the report starts from its styles, page setup and
+        headers (its body text is dropped).
+    provenance : "reviewed", "unreviewed", dict or str, optional
+        What the tables count; default inferred from ``codings``' coders
+        (``suggested...`` means unreviewed). Unreviewed reports carry
+        "Unreviewed machine suggestions — not findings" on every page, caption
+        and chapter. A dict may give ``coders`` and ``text``.
     codebook : Codebook, optional
         Labels, theme order and definitions; its name and version go in the notes.
-    quotes : DataFrame, optional
-        ``code`` (or ``theme``), ``text`` (or ``quote``/``snippet``),
-        ``transcript_id``, ``time`` or ``timestamp``, optional ``rank``/``score``
-        and attribute columns, e.g. ``mq.framework_matrix(..., long=True)``.
+    corpus : Corpus, optional
+        The transcripts: quote text and context, case labels and attributes,
+        N of cases; needed with ``quotes=True`` and ``pseudonymise=True``.
+    quotes : True or DataFrame, optional
+        ``True``: chosen from ``codings`` with :func:`mcqual.select_quotes`; or
+        that function's result; or candidates with ``code``/``theme`` and
+        ``text`` (see :func:`report_quotes`).
     figures : list of paths or (path, caption), or dict caption -> path, optional
-        PNG files, added as "Figure N. caption".
+        PNG files, added as "Figure N. caption", as wide as the page allows.
     note : str or dict, optional
-        Text put before the automatic note, or values for it (``cases``,
-        ``coders``, ``date``, ``codebook``).
+        Text put before each table's note, or values for it (``cases``,
+        ``date``, ``codebook``).
     codings : DataFrame, optional
-        Gives N cases and the coders for the notes.
-    title : str, optional
-        A title at the top.
-    attribution : sequence of str
-        Case attributes named in a quote's attribution, before the transcript id and time.
+        The codings counted: coders (provenance) and the quotes for ``quotes=True``.
+    attribution : sequence of str, optional
+        Case attributes named before the case label and time in a quote's
+        attribution; default ``("respondent_group",)`` where known. A field
+        found neither in the quotes, ``attributes=`` nor the corpus's case
+        attributes raises E620.
     attributes : DataFrame, optional
-        Case attributes by transcript id, for attribution values the quotes lack.
-    quotes_per_theme, decimals : int
+        Case attributes by case id (default: the corpus's).
+    quotes_per_theme, max_quote_words : int
+        Quotes per theme chapter (at most one per case) and their length cap.
+    decimals : int, optional
+        Decimals of non-integer numbers (default: 2 for values up to 1, else 1;
+        percentages 0).
     date : str, optional
         The date in the notes (default: today).
     table_style : str
-        A built-in Word table style.
+        A built-in Word table style (falls back to "Table Grid").
     pseudonymise : bool, PseudonymResult or dict
         ``True``: names, e-mails, phones and URLs found by ``mq.pseudonymise(corpus)`` are
-        replaced by their placeholders in every quote, table, attribution, title and note;
-        a ``PseudonymResult`` reuses its mapping; a dict passes options (``{"names": [...]}``).
-    corpus : Corpus, optional
-        The transcripts, needed with ``pseudonymise=True`` (E801 otherwise).
+        replaced by their placeholders in every quote, table, attribution, title and note.
     memos : DataFrame, optional
         ``project.memos()``: an appendix of memos (:func:`mcqual.export.memos.add_memo_appendix`).
+    max_cols : int
+        Flip matrices with more value columns than this.
+    config : path or dict, optional
+        ``report.yaml`` settings (see :func:`~mcqual.export.report_config.load_report_config`);
+        arguments given here win.
 
     Examples
     --------
@@ -334,12 +387,21 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
     >>> cb = Codebook([Code("trust", "Trust", definition="What makes a credential credible.")])
     >>> q = pd.DataFrame({"code": ["trust"], "text": ["Only if accredited."], "transcript_id": ["int-07"],
     ...                   "timestamp": [872.0], "respondent_group": ["employer"], "country": ["DE"]})
-    >>> buf = io.BytesIO(); to_docx(buf, codebook=cb, quotes=q)
+    >>> buf = io.BytesIO(); to_docx(buf, codebook=cb, quotes=q, attribution=["respondent_group", "country"])
     >>> [p.text for p in docx.Document(buf).paragraphs if p.style.name == "Quote"]
     ['“Only if accredited.” (employer, DE, int-07, 00:14:32)']
     """
-    import docx
-    from docx.shared import Inches, Pt
+    cfg = _config(config)
+    title = title if title is not None else cfg.get("title")
+    subtitle = subtitle if subtitle is not None else cfg.get("subtitle")
+    author = author if author is not None else cfg.get("author")
+    paper = paper if paper is not None else cfg.get("paper")
+    template = template if template is not None else cfg.get("template")
+    date = date if date is not None else cfg.get("date")
+    if attribution is None and cfg.get("attribution") is not None:
+        attribution = cfg["attribution"]
+    quotes_per_theme = int(cfg.get("quotes_per_theme", quotes_per_theme))
+    max_quote_words = int(cfg.get("max_quote_words", max_quote_words))
 
     if pseudonymise is not False and pseudonymise is not None:
         from ..privacy import for_export
@@ -347,9 +409,12 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
         res, _, codings = for_export(pseudonymise, corpus, codings)
         tables = {res.apply_text(k): res.apply_frame(v) for k, v in tables.items()} \
             if isinstance(tables, Mapping) else tables
+        if quotes is True:
+            quotes = report_quotes(True, codings=codings, corpus=corpus, codebook=codebook, attributes=attributes,
+                                   per_theme=quotes_per_theme, max_words=max_quote_words)
         quotes = res.apply_frame(quotes) if quotes is not None else None
         attributes = res.apply_frame(attributes) if attributes is not None else None
-        note, title = res.apply_text(note), res.apply_text(title)
+        note, title, subtitle = res.apply_text(note), res.apply_text(title), res.apply_text(subtitle)
         if memos is not None:  # passages quoted before the texts are pseudonymised, then pseudonymised too
             from .memos import with_passages
 
@@ -358,47 +423,138 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, codebo
     if tables is not None and not isinstance(tables, Mapping):
         raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",
                             hint="Pass tables={'Codes by respondent group': matrix, ...}.")
-    doc = docx.Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
-    doc.core_properties.author = "mcqual"
-    doc.core_properties.title = title or "mcqual report"
-    if title:
-        doc.add_heading(title, level=0)
-    note_text = _auto_note(codings, codebook, date, note)
-    for i, (name, table) in enumerate((tables or {}).items(), start=1):
-        n_note = note_text
-        meta = getattr(table, "meta", None)
-        n = meta.get("n") if isinstance(meta, dict) else None  # a Matrix's cases per column group
-        if n is not None and hasattr(n, "items"):
-            try:
-                n_note = note_text + " Cases per column: " + ", ".join(f"{k} {v}" for k, v in n.items()) + "."
-            except (TypeError, AttributeError):
-                pass
-        add_table(doc, table, str(name), i, note=n_note, codebook=codebook, decimals=decimals, style=table_style)
-    if figures is not None:
-        items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
-        for k, item in enumerate(items, start=1):
-            if isinstance(figures, Mapping):
-                caption, fig = item
-            elif isinstance(item, (tuple, list)):
-                fig, caption = item
-            else:
-                fig, caption = item, Path(str(item)).stem.replace("_", " ")
-            fig = Path(fig)
-            if not fig.is_file():
-                raise ExchangeError("E600", f"figure {fig} not found", path=fig,
-                                    hint="Save the figure as PNG first (fig.savefig(path, dpi=200)).")
-            doc.add_picture(str(fig), width=Inches(6))
-            _caption(doc, "Figure", k, str(caption))
+    if not tables and figures is None and quotes is None:
+        raise ExchangeError("E600", "nothing to write: give tables=, quotes= or figures=",
+                            path=None if hasattr(path, "write") else path, hint="Pass at least one table.")
+    if provenance is None and isinstance(note, Mapping) and note.get("coders"):
+        coders = note["coders"]
+        provenance = {"coders": [coders] if isinstance(coders, str) else list(coders)}
+    prov = provenance_of(codings, provenance)
+    stamp = "" if prov["reviewed"] else UNREVIEWED
+    attrs = _attributes(corpus, attributes)
+    labels = _case_labels(corpus, attrs)
+    q = None
     if quotes is not None:
-        _theme_chapters(doc, codebook, quotes, quotes_per_theme, attribution, attributes)
+        q = report_quotes(quotes, codings=codings, corpus=corpus, codebook=codebook, attributes=attrs,
+                          per_theme=quotes_per_theme, max_words=max_quote_words)
+        fields = list(attribution) if attribution is not None else \
+            (["respondent_group"] if "respondent_group" in set(q.columns) | set(getattr(attrs, "columns", ()))
+             else [])
+        _check_attribution(fields, q.rename(columns={"group": "respondent_group"}), attrs)
+
+    doc = new_document(template, paper)
+    layout = Layout(doc)
+    cb_name = str(getattr(codebook, "name", "") or "") if codebook is not None else ""
+    heading = title or (cb_name if cb_name.strip().lower() not in ("", "codebook") else "Theme tables")
+    if stamp and UNREVIEWED.lower() not in heading.lower():
+        heading = f"{heading}: {UNREVIEWED[:1].lower()}{UNREVIEWED[1:]}"  # the stamp is part of the title
+    doc.core_properties.title = xml_safe(heading)
+    doc.core_properties.author = xml_safe(author) if author else "mcqual"
+    if subtitle:
+        doc.core_properties.subject = xml_safe(subtitle)
+    doc.add_paragraph(xml_safe(heading), style="Title")
+    if subtitle:
+        doc.add_paragraph(xml_safe(subtitle), style="Subtitle")
+    base, extra = _note_base(codings, codebook, corpus, attrs, date, note)
+    byline = " · ".join(x for x in (xml_safe(author) if author else "", base["date"]) if x)
+    doc.add_paragraph(byline)
+    if stamp:
+        header_stamp(doc, stamp)
+        p = doc.add_paragraph(style="Intense Quote")
+        p.add_run(stamp + ".").bold = True
+        p.add_run(" Every table, figure and quote in this report is built from codes a program suggested and no "
+                  "person has reviewed. Review the suggestions (the review workbook, or mcqual review) before "
+                  "reporting any of it.")
+    else:
+        doc.add_paragraph(xml_safe(str(prov["text"])).replace("Counts", "This report counts", 1))
+    if q is not None and len(q):
+        doc.add_paragraph(quote_rules(max_quote_words))
+    fig_items = _figure_items(figures)
+    contents = [f"Table {i}. {_caption_text(name, t)}" for i, (name, t) in enumerate((tables or {}).items(), start=1)]
+    contents += [f"Figure {k}. {cap}" for k, (_, cap) in enumerate(fig_items, start=1)]
+    if q is not None and len(q):
+        themes = [c.id for c in codebook.themes()] if codebook is not None else list(dict.fromkeys(q["theme"]))
+        names = [codebook[t].label if codebook is not None and t in codebook else str(t) for t in themes]
+        contents.append("Quotes by theme: " + ", ".join(names))
+    if len(contents) > 1:
+        doc.add_heading("Contents", level=2)
+        for line in contents:
+            doc.add_paragraph(xml_safe(line), style="List Bullet")
+    layout.wrote()
+
+    for i, (name, table) in enumerate((tables or {}).items(), start=1):
+        prepared = prepare_table(table, codebook=codebook, cases=labels, attributes=attrs, decimals=decimals,
+                                 max_cols=max_cols)
+        text = _table_note(prepared.n_cases, prepared.groups, prepared.what, base, prov, extra)
+        add_table(doc, table, _caption_text(name, table), i, note=text, codebook=codebook, decimals=decimals,
+                  style=table_style, layout=layout, cases=labels, attributes=attrs, stamp=stamp, max_cols=max_cols)
+    for k, (fig, cap) in enumerate(fig_items, start=1):
+        _figure(doc, layout, fig, cap, k, stamp)
+    if q is not None:
+        layout.ensure(False)
+        _theme_chapters(doc, codebook, q, fields, attrs, labels, stamp, max_quote_words,
+                        new_page=layout.has_content and bool(tables or figures))
+        layout.wrote()
     if memos is not None:  # the memo appendix lives in mcqual/export/memos.py
         from .memos import add_memo_appendix
 
+        layout.ensure(False)
         add_memo_appendix(doc, memos, codebook=codebook, corpus=corpus)
-    if not tables and figures is None and quotes is None and memos is None:
-        raise ExchangeError("E600", "nothing to write: give tables=, quotes= or figures=",
-                            path=None if hasattr(path, "write") else path, hint="Pass at least one table.")
     return write_bytes(path, lambda fh: doc.save(fh))
+
+
+def _caption_text(name: Any, table: Any = None) -> str:
+    """The caption of a table: the pipeline's keys in words ("Codes ..." where its rows are codes, not themes)."""
+    cap = _TITLES.get(str(name), str(name))
+    meta = getattr(table, "meta", None) or {}
+    if str(name) in _TITLES and cap.startswith("Themes") and meta and meta.get("level") != 1:
+        cap = "Codes" + cap[len("Themes"):]
+    return cap[:1].upper() + cap[1:]
+
+
+def _figure_items(figures: Any) -> list[tuple[Path, str]]:
+    if figures is None:
+        return []
+    items = list(figures.items()) if isinstance(figures, Mapping) else list(figures)
+    out = []
+    for item in items:
+        if isinstance(figures, Mapping):
+            cap, fig = item
+        elif isinstance(item, (tuple, list)):
+            fig, cap = item
+        else:
+            fig, cap = item, Path(str(item)).stem.replace("_", " ")
+        fig = Path(fig)
+        if not fig.is_file():
+            raise ExchangeError("E600", f"figure {fig} not found", path=fig,
+                                hint="Save the figure as PNG first (fig.savefig(path, dpi=300)).")
+        out.append((fig, str(cap)))
+    return out
+
+
+# the older helpers, kept for callers elsewhere (export.grid)
+def _caption(doc: Any, kind: str, number: int, title: str):
+    return caption(doc, kind, number, title)
+
+
+def _repeat_header(row: Any) -> None:
+    from .word_tables import _row_props
+
+    _row_props(row, header=True, cant_split=False)
+
+
+def _set_cell(cell: Any, text: str, *, bold: bool = False, size: float | None = None,
+              align_right: bool = False) -> None:
+    from .word_tables import _set_cell as set_cell
+
+    set_cell(cell, xml_safe(text) if text else "", pt=size, bold=bold, right=align_right)
+
+
+def _config(config: Any) -> dict[str, Any]:
+    if config is None:
+        return {}
+    if isinstance(config, Mapping):
+        return dict(config)
+    from .report_config import load_report_config
+
+    return load_report_config(config)

@@ -3,7 +3,8 @@
 The id column is the first of ``case_id``, ``case``, ``id``, ``transcript_id``
 (any case, spaces or hyphens allowed); ids are text, stripped. Column names
 are normalised to ``snake_case`` (``"Respondent group"`` ->
-``respondent_group``) so they read the same in code and in formulas. CSV:
+``respondent_group``) so they read the same in code and in formulas. A ``label``
+column gives short case labels for tables, figures and quotes (unique; E121). CSV:
 UTF-8 (with or without BOM, Windows-1252 as a fallback), delimiter sniffed
 among ``, ; tab |``. Excel: the first sheet, unless ``sheet=`` says otherwise.
 
@@ -118,8 +119,19 @@ def _frame(df: Any, p: Path) -> Any:
     out = df.drop(columns=[idcol]).copy()
     for col in out.columns:
         out[col] = _infer(out[col])
+    if "label" in out.columns:
+        _check_labels(out["label"], p)
     out.index = pd.Index(list(ids), name="case_id", dtype=object)
     return out
+
+
+def _check_labels(labels: Any, p: Path) -> None:
+    """A ``label`` column names each case once (E121); blank labels fall back to the automatic ones."""
+    given = labels.dropna().map(lambda v: str(v).strip())
+    given = given[given != ""]
+    dup = sorted(set(given[given.duplicated()]))
+    if dup:
+        raise TranscriptError("E121", f"label(s) given to more than one case: {', '.join(dup[:10])}", path=p)
 
 
 def _id_text(value: Any) -> str:

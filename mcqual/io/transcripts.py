@@ -36,7 +36,8 @@ ATTRIBUTE_FILES = ("cases.csv", "cases.xlsx")
 
 def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                      attributes: Any = None, *, speaker_pattern: str | re.Pattern[str] | None = None,
-                     n_jobs: int = 1, recursive: bool = False) -> Corpus:
+                     n_jobs: int = 1, recursive: bool = False, ids: Any = None,
+                     id_pattern: str | re.Pattern[str] | None = None) -> Corpus:
     """Read every transcript in a folder (or a list of files).
 
     Parameters
@@ -55,6 +56,18 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
         order of the result does not depend on it.
     recursive : bool
         Also read sub-folders (hidden folders are skipped).
+    ids : dict or callable, optional
+        Transcript ids other than the file stems: ``{stem: id}`` (stems not listed keep
+        their stem) or a function of the stem (``lambda s: s[:4]``). The stem stays in
+        ``metadata["file_stem"]``. Choose ids once: the project and decisions refer to them.
+    id_pattern : str or re.Pattern, optional
+        A regular expression searched in each stem; its group ``id`` (or first group, or
+        whole match) is the id: ``r"^[A-Z]{2}\d+"`` makes ``XX01_transcript_deidentified``
+        ``XX01``. A stem it does not match is a failure E120 (the batch goes on).
+
+    Without ``ids=``/``id_pattern=`` the ids are the file stems, and ``corpus.labels`` gives
+    short display labels (a ``label`` column in ``cases.csv`` wins over the automatic ones,
+    which drop what all stems share, like ``_transcript_deidentified``).
 
     Returns
     -------
@@ -74,11 +87,14 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
     from .speakers import compile_pattern
 
     compile_pattern(speaker_pattern)  # fail fast (E112), before any file is read
+    naming = _id_namer(ids, id_pattern)  # fail fast (E120)
     paths, folder, failures = _collect(folder_or_paths, recursive)
     results = _read_all(paths, speaker_pattern, n_jobs)
     transcripts: list[Transcript] = []
     seen: dict[str, str] = {}
     for path, res in zip(paths, results):
+        if naming is not None and not isinstance(res, ReadFailure):
+            res = _renamed(res, path, naming)
         if isinstance(res, ReadFailure):
             failures.append(res)
         elif res.id in seen:
@@ -91,6 +107,51 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
     if attrs is not None:
         _check_ids(attrs, [t.id for t in transcripts])
     return Corpus(transcripts, failures, attrs)
+
+
+def _id_namer(ids: Any, id_pattern: Any):
+    """A function stem -> id (None: keep the stems), from ``ids=`` or ``id_pattern=``."""
+    if ids is not None and id_pattern is not None:
+        raise TranscriptError("E120", "give ids= or id_pattern=, not both")
+    if ids is not None:
+        if isinstance(ids, dict):
+            table = {str(k): v for k, v in ids.items()}
+            return lambda stem: table.get(stem, stem)
+        if callable(ids):
+            return ids
+        raise TranscriptError("E120", f"ids= must be a dict {{stem: id}} or a function, not {type(ids).__name__}")
+    if id_pattern is not None:
+        try:
+            rx = re.compile(id_pattern) if isinstance(id_pattern, str) else id_pattern
+        except re.error as exc:
+            raise TranscriptError("E120", f"id_pattern {id_pattern!r} is not a regular expression ({exc})") from None
+
+        def by_pattern(stem: str) -> Any:
+            m = rx.search(stem)
+            if m is None:
+                return None
+            if "id" in rx.groupindex:
+                return m.group("id")
+            return m.group(1) if rx.groups else m.group(0)
+
+        return by_pattern
+    return None
+
+
+def _renamed(t: Transcript, path: Path, naming: Any) -> Transcript | ReadFailure:
+    stem = t.id
+    try:
+        new = naming(stem)
+    except Exception as exc:  # noqa: BLE001 - a user's function; its failure is this file's failure
+        return ReadFailure(str(path), TranscriptError("E120", f"ids= failed on {stem!r} ({type(exc).__name__}: "
+                                                              f"{exc})", path=path))
+    if new is None or not str(new).strip():
+        return ReadFailure(str(path), TranscriptError("E120", f"ids=/id_pattern= gives no id for the stem {stem!r}",
+                                                      path=path))
+    new = str(new).strip()
+    if new == stem:
+        return t
+    return dataclasses.replace(t, id=new, metadata={**dict(t.metadata), "file_stem": stem})
 
 
 def _collect(source: Any, recursive: bool) -> tuple[list[Path], Path | None, list[ReadFailure]]:
