@@ -52,6 +52,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E115": ("survey file is unusable", "Check text_columns/id_column: they must name (or index) existing columns."),
     "E116": ("the file is a PDF or RTF renamed as .docx", "Open it in Word and save as .docx, or export the transcript again."),
     "E117": ("unexpected error while reading a file", "Probably a bug in mcqual: please report it with the file; the other files were read."),
+    "E118": ("spreadsheet (.xlsx) too large or unsafe to read", "Split the sheet or save it again from Excel; mcqual checks each part's size, the cell count and the time before reading."),
     # --- E2xx codebook / guide ------------------------------------------------
     "E200": ("codebook file not found", "Check the path to the codebook YAML/Excel/.qdc file."),
     "E201": ("codebook YAML is not valid YAML", "Fix the syntax at the line given (indentation, a missing colon, tabs)."),
@@ -66,6 +67,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E210": ("codebook Excel sheet is unusable", "The sheet needs at least an 'id' (or 'code') column; one row per code."),
     "E211": ("unsafe YAML", "mcqual reads YAML with the safe loader; remove Python object tags (!!python/...) and alias bombs."),
     "E212": ("unknown codebook file type", "Name the codebook file .yaml/.yml, .xlsx or .qdc (REFI-QDA)."),
+    "E213": ("codebook XML carries a <!DOCTYPE>", "Export the codebook again from its QDA tool; REFI-QDA files never need a DTD."),
     "E220": ("interview guide is invalid", "Fix the guide at the line given; see the README 'Interview guide format'."),
     # --- E3xx project -------------------------------------------------------
     "E300": ("project file not found", "Create it with mq.Project.create(path) or check the path."),
@@ -101,6 +103,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E601": ("invalid .qdpx project", "The archive needs a project.qde (REFI-QDA 1.0 XML) at its root."),
     "E602": ("exported XML does not validate", "This is a bug in mcqual: please report it with the file."),
     "E603": ("Word comment codings unreadable", "Comments must hold code names separated by ';' or ','."),
+    "E640": ("unsafe .qdpx project (zip bomb, oversized part or a DTD)", "Export the project again from its QDA tool; mcqual checks every part's size before inflating it and never reads DTDs."),
     # --- E7xx guide alignment ------------------------------------------------
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
     "E701": ("no such aligned transcript or turn", "Correct an alignment with a transcript id and turn index it holds (see alignment.to_frame())."),
