@@ -68,6 +68,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E211": ("unsafe YAML", "mcqual reads YAML with the safe loader; remove Python object tags (!!python/...) and alias bombs."),
     "E212": ("unknown codebook file type", "Name the codebook file .yaml/.yml, .xlsx or .qdc (REFI-QDA)."),
     "E213": ("codebook XML carries a <!DOCTYPE>", "Export the codebook again from its QDA tool; REFI-QDA files never need a DTD."),
+    "E214": ("Excel codebook too large or unsafe to read", "Save the codebook again from Excel (one row per code); mcqual checks each part's size, the cell count and the time before reading."),
     "E220": ("interview guide is invalid", "Fix the guide at the line given; see the README 'Interview guide format'."),
     # --- E3xx project -------------------------------------------------------
     "E300": ("project file not found", "Create it with mq.Project.create(path) or check the path."),
