@@ -53,6 +53,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E116": ("the file is a PDF or RTF renamed as .docx", "Open it in Word and save as .docx, or export the transcript again."),
     "E117": ("unexpected error while reading a file", "Probably a bug in mcqual: please report it with the file; the other files were read."),
     "E118": ("spreadsheet (.xlsx) too large or unsafe to read", "Split the sheet or save it again from Excel; mcqual checks each part's size, the cell count and the time before reading."),
+    "E119": ("respondent listed more than once in a survey export", "Every row was read; the repeats got ids like R_x#2. Check which answer counts, or read with duplicates='error' to refuse such files."),
     # --- E2xx codebook / guide ------------------------------------------------
     "E200": ("codebook file not found", "Check the path to the codebook YAML/Excel/.qdc file."),
     "E201": ("codebook YAML is not valid YAML", "Fix the syntax at the line given (indentation, a missing colon, tabs)."),
