@@ -112,6 +112,41 @@ def _covered(ranges: Sequence[tuple[int, int]], text: str, a: int, b: int) -> bo
     return not text[pos:b].strip()
 
 
+_PROFILE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]*){0,3}\s*(?:,|\(|$)")
+
+
+def _profile_lines(lines: Sequence[Line], cands: Sequence[sp.Candidate | None], ok: Sequence[bool]) -> list[int]:
+    """Leading ``Interviewee: Sarah Chen, 24, undergraduate …`` lines: a profile header, not turns.
+
+    A label line before the first question is a profile when its label is a role word
+    (Interviewee, Interviewer, Respondent, Participant…) never used again as a label, its
+    text starts with a name (then a comma, a bracket or nothing) and asks nothing, and at
+    least two other speakers take turns after it.
+    """
+    accepted = [i for i, good in enumerate(ok) if good]
+    if len(accepted) < 3:
+        return []
+    count: dict[str, int] = {}
+    for i in accepted:
+        c = cands[i]
+        if c is not None:
+            count[c.speaker.casefold()] = count.get(c.speaker.casefold(), 0) + 1
+    out: list[int] = []
+    for i in accepted[:3]:
+        c = cands[i]
+        if c is None or c.alone or sp.role_of_label(c.speaker) is None or count[c.speaker.casefold()] != 1:
+            break
+        text = lines[i].text[c.content:].strip()
+        if "?" in text or not _PROFILE_NAME.match(text) or (len(text.split()) > 4 and "," not in text):
+            break
+        out.append(i)
+    if out:
+        others = {cands[i].speaker.casefold() for i in accepted if i not in out and cands[i] is not None}
+        if len(others) < 2:
+            return []
+    return out
+
+
 def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: str | None,
           pattern: re.Pattern[str] | None = None, metadata: Mapping[str, Any] | None = None,
           properties: Mapping[str, Any] | None = None, comments: Sequence[RawComment] = (),
@@ -159,15 +194,29 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
         for i, line in enumerate(lines):
             if consumed[i] or line.forced is not None or line.para in headings_at:
                 continue
-            c = parse(line.text, pattern)
+            c = parse(line.text, pattern, bare=True)
             if c is not None:
                 cands[i] = c
                 if c.strength != "strong":
                     bold[i] = _bold_label(paras[line.para], line, c)
+        for i, c in enumerate(cands):  # a bare name line opens a paragraph and text follows it
+            if c is not None and c.form == "alone-bare":
+                nxt = cands[i + 1] if i + 1 < len(cands) else None
+                if (lines[i].offset != 0 or i + 1 >= len(lines) or not lines[i + 1].text.strip()
+                        or (nxt is not None and nxt.alone) or lines[i + 1].forced is not None):
+                    cands[i] = None
         if pattern is not None:
             ok = [c is not None for c in cands]
         else:
             ok = sp.accept(cands, bold)
+        if pattern is None:
+            for i in _profile_lines(lines, cands, ok):
+                c = cands[i]
+                assert c is not None
+                meta.setdefault(pre.norm_key(c.speaker), lines[i].text[c.content:].strip())
+                ok[i] = False
+                consumed[i] = True
+                role_of_para.setdefault(lines[i].para, "preamble")
     else:
         ok = [False] * len(lines)
     starts = [i for i, line in enumerate(lines) if ok[i] or line.forced is not None]

@@ -233,11 +233,14 @@ def _strength(name: str) -> str:
     return "weak"
 
 
-def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate | None:
+def parse_label(line: str, pattern: re.Pattern[str] | None = None, *, bare: bool = False) -> Candidate | None:
     """The speaker-label candidate at the start of ``line`` (or None).
 
     With ``pattern`` (a compiled regex with a ``speaker`` group and an optional
     ``time`` group) only that pattern is tried, and its matches are strong.
+    ``bare=True`` also offers a name alone on its line, without separator or time
+    (``Researcher``, as Otter exports without timestamps write it): a weak
+    ``alone-bare`` candidate that :func:`accept` judges by recurrence.
 
     Examples
     --------
@@ -248,11 +251,36 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
     ('Moderator', 312.0)
     >>> parse_label("I – Shall we begin?").speaker
     'I'
+    >>> parse_label("Unknown Speaker", bare=True).form, parse_label("Unknown Speaker") is None
+    ('alone-bare', True)
     """
     if pattern is not None:
         return _parse_with_pattern(line, pattern)
     if not line:
         return None
+    c = _parse_auto(line)
+    return c if c is not None or not bare else _bare_alone(line)
+
+
+_BARE_STOP = re.compile(r"[:;,.?!…\"“”()\[\]{}/\\=+*#@<>|]")
+
+
+def _bare_alone(line: str) -> Candidate | None:
+    """``Researcher`` or ``Unknown Speaker`` alone on a line, no separator, no time (Otter without times).
+
+    Always weak: :func:`accept` takes it only when the name recurs as a bare label beside
+    another recurring one, or names a speaker already labelled in another form (``DC10  10:22``).
+    """
+    s = line.strip()
+    if not s or len(s) > 40 or _BARE_STOP.search(s) or parse_time(s) is not None:
+        return None
+    if _classify(s, 4) is None:
+        return None
+    lead = len(line) - len(line.lstrip())
+    return Candidate(s, None, len(line), True, "alone-bare", "weak", lead, lead + len(s))
+
+
+def _parse_auto(line: str) -> Candidate | None:
     # cheap rejections first: a label needs a separator near the start, or a time at one end
     if line[0] not in "[(0123456789 \t\u00a0":
         head = line[:96]
@@ -426,6 +454,18 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
             strength.append("strong")
         else:
             strength.append(c.strength)
+    bare = [c is not None and c.form == "alone-bare" for c in candidates]
+    if any(bare):  # bare labels are judged after the others: they may name a speaker seen with a time
+        others = accept([None if b else c for c, b in zip(candidates, bare)], bold)
+        known = {c.speaker.casefold() for c, ok in zip(candidates, others) if ok and c is not None}
+        bare_names = Counter(c.speaker.casefold() for c, b in zip(candidates, bare) if b and c is not None)
+        recurring = {k for k, v in bare_names.items() if v >= 2}
+        out = list(others)
+        for i, (c, b) in enumerate(zip(candidates, bare)):
+            if b and c is not None:
+                key = c.speaker.casefold()
+                out[i] = key in known or (key in recurring and len(recurring | known) >= 2)
+        return out
     names = Counter(c.speaker.casefold() for c in candidates if c is not None)
     strong = {c.speaker.casefold() for c, s in zip(candidates, strength) if c is not None and s == "strong"}
     medium = {c.speaker.casefold() for c, s in zip(candidates, strength) if c is not None and s == "medium"}
