@@ -19,12 +19,14 @@ True
 from __future__ import annotations
 
 import bisect
+import io
 import re
+from array import array
 import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..model import TURN_SEPARATOR, Comment, Paragraph, Transcript, Turn
+from ..model import TURN_SEPARATOR, Comment, Paragraph, ParagraphList, Transcript, TurnList
 from . import preamble as pre
 from . import speakers as sp
 
@@ -61,14 +63,6 @@ class RawComment:
     text: str
     start: tuple[int, int] | None
     end: tuple[int, int] | None
-
-
-@dataclass(slots=True)
-class _Draft:
-    speaker: str | None
-    time: float | None
-    paras: list[int] = field(default_factory=list)
-    pieces: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # para, s, e, text, sep
 
 
 def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
@@ -222,19 +216,18 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     starts = [i for i, line in enumerate(lines) if ok[i] or line.forced is not None]
     labelled = bool(starts)
 
-    # 3. turns
-    drafts: list[_Draft] = []
-    cur: _Draft | None = None
+    # 3. turns, kept flat (one entry per turn and per piece in arrays, no object per line)
+    dr = _Drafts()
+    cur = -1  # the open draft, -1 when none
 
-    def add(line: Line, a: int, d: _Draft) -> None:
+    def add(line: Line, a: int, d: int) -> None:
         text = line.text
         seg = text[a:] if a else text
         core = seg.strip()
         if core:
             s = line.offset + a + (len(seg) - len(seg.lstrip()))
-            d.pieces.append((line.para, s, s + len(core), core, line.sep))
-        if not d.paras or d.paras[-1] != line.para:
-            d.paras.append(line.para)
+            dr.piece(line.para, s, s + len(core), line.sep)
+        dr.para(d, line.para)
 
     first = starts[0] if labelled else 0
     # unlabelled answers separated by "-----" lines: one turn per block, not per paragraph
@@ -263,15 +256,14 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
         if kinds[line.para] == "heading":
             if text.strip():
                 headings.append(text.strip())
-                cur = None
+                cur = -1
             continue
         if line.forced is not None:
             speaker, time = line.forced
-            if merge_same and cur is not None and speaker is not None and cur.speaker == speaker:
+            if merge_same and cur >= 0 and speaker is not None and dr.speaker[cur] == speaker:
                 add(line, 0, cur)
                 continue
-            cur = _Draft(speaker, time)
-            drafts.append(cur)
+            cur = dr.open(speaker, time)
             add(line, 0, cur)
             continue
         if ok[i]:
@@ -281,9 +273,8 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             pos = c.content
             if time is None and not c.alone:
                 time, pos = sp.strip_leading_time(text, pos)
-            cur = _Draft(c.speaker, time)
-            drafts.append(cur)
-            cur.paras.append(line.para)
+            cur = dr.open(c.speaker, time)
+            dr.para(cur, line.para)
             if c.alone:
                 role_of_para.setdefault(line.para, "label")
             else:
@@ -298,66 +289,78 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
         if is_separator(text):
             if not labelled:
                 role_of_para.setdefault(line.para, "separator")
-                cur = None
+                cur = -1
             continue
         if not labelled:
-            if cur is None or (not blocks and cur.paras[-1] != line.para):
-                cur = _Draft(None, None)
-                drafts.append(cur)
+            if cur < 0 or (not blocks and dr.last_para(cur) != line.para):
+                cur = dr.open(None, None)
             add(line, 0, cur)
             continue
-        if cur is None:
-            cur = _Draft(None, None)
-            drafts.append(cur)
+        if cur < 0:
+            cur = dr.open(None, None)
         pos = 0
-        if not cur.pieces and cur.time is None:
-            cur.time, pos = sp.strip_leading_time(text, 0)
+        if not dr.has_pieces(cur) and dr.time[cur] is None:
+            dr.time[cur], pos = sp.strip_leading_time(text, 0)
         add(line, pos, cur)
     if headings:
         meta.setdefault("title", headings[0])
         meta["headings"] = tuple(headings)
+    del cands, ok, bold, consumed
 
     # 4. text, turns, paragraph map
-    parts: list[str] = []
+    out = io.StringIO()
     pos = 0
-    spans: list[tuple[int, int, _Draft]] = []
-    pieces: list[tuple[int, int, int, int]] = []  # para, src_start, src_end, dst_start
-    for d in drafts:
-        if not d.pieces:
-            for p in d.paras:
-                role_of_para.setdefault(p, "label")
+    spans = array("q")  # start, end of each kept draft, in pairs
+    kept: list[int] = []
+    dst = array("q", bytes(8 * len(dr.pc_para)))  # where each piece landed in the text
+    ptext = [p.text for p in paras]
+    for d in range(len(dr.speaker)):
+        p0, p1 = dr.pc_first[d], dr.pc_first[d + 1]
+        if p0 == p1:
+            for para in dr.paras_of(d):
+                role_of_para.setdefault(para, "label")
             continue
-        if spans:
-            parts.append(TURN_SEPARATOR)
+        if kept:
+            out.write(TURN_SEPARATOR)
             pos += len(TURN_SEPARATOR)
         start = pos
-        for k, (para, s, e, txt, sep) in enumerate(d.pieces):
-            if k:
-                parts.append(sep)
+        for k in range(p0, p1):
+            if k > p0:
+                sep = _SEPS[dr.pc_sep[k]]
+                out.write(sep)
                 pos += len(sep)
-            pieces.append((para, s, e, pos))
-            parts.append(txt)
-            pos += len(txt)
-        spans.append((start, pos, d))
-    text = "".join(parts)
-    speakers = [d.speaker for _, _, d in spans]
-    roles = sp.assign_roles(speakers, [text[a:b] for a, b, _ in spans], meta)
-    turns = tuple(Turn(i, d.speaker, a, b, text[a:b], d.time, roles.get(d.speaker) if d.speaker else None,
-                       tuple(sorted(set(d.paras))))
-                  for i, (a, b, d) in enumerate(spans))
+            dst[k] = pos
+            a, b = dr.pc_s[k], dr.pc_e[k]
+            out.write(ptext[dr.pc_para[k]][a:b])
+            pos += b - a
+        spans.append(start)
+        spans.append(pos)
+        kept.append(d)
+    text = out.getvalue()
+    del out
+    speakers = [dr.speaker[d] for d in kept]
+    roles = sp.assign_roles(speakers, _Slices(text, spans), meta)
+    turns = TurnList(text)
+    index: dict = {}
+    for k, d in enumerate(kept):
+        sp_ = dr.speaker[d]
+        turns.append(sp_, spans[2 * k], spans[2 * k + 1], dr.time[d], roles.get(sp_) if sp_ else None,
+                     sorted(set(dr.paras_of(d))), index)
+    del speakers, kept, spans
 
     contrib: dict[int, list[int]] = {}
-    for para, s, e, dst in pieces:
-        r = contrib.setdefault(para, [dst, dst + (e - s)])
-        r[1] = dst + (e - s)
-    out_paras = []
-    for p in paras:
-        if p.index in contrib:
-            a, b = contrib[p.index]
-            out_paras.append(Paragraph(p.index, a, b, p.part, p.kind if p.kind in ("table",) else "body", p.text))
+    for k in range(len(dr.pc_para)):
+        para, n = dr.pc_para[k], dr.pc_e[k] - dr.pc_s[k]
+        r = contrib.get(para)
+        if r is None:
+            contrib[para] = [dst[k], dst[k] + n]
         else:
-            kind = role_of_para.get(p.index, p.kind)
-            out_paras.append(Paragraph(p.index, -1, -1, p.part, kind, p.text))
+            r[1] = dst[k] + n
+    out_paras = ParagraphList.from_paragraphs(
+        Paragraph(p.index, *contrib[p.index], p.part, p.kind if p.kind in ("table",) else "body", p.text)
+        if p.index in contrib else Paragraph(p.index, -1, -1, p.part, role_of_para.get(p.index, p.kind), p.text)
+        for p in paras)
+    del contrib
 
     if properties:
         for k, v in properties.items():
@@ -367,8 +370,11 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     meta["layout"] = ("table" if any(x.forced is not None for x in lines) and detect else
                       "labelled" if labelled else "unlabelled")
 
-    out_comments = tuple(_map_comments(comments, pieces, paras, text))
-    if not turns:
+    out_comments: tuple[Comment, ...] = ()
+    if comments:
+        pieces = [(dr.pc_para[k], dr.pc_s[k], dr.pc_e[k], dst[k]) for k in range(len(dr.pc_para))]
+        out_comments = tuple(_map_comments(comments, pieces, paras, text))
+    if not len(turns):
         msg = f"{source or id}: no spoken text found; the transcript has no turns"
         notes.append(msg)
         _warnings.warn(msg, UserWarning, stacklevel=3)
@@ -377,7 +383,68 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
 
         language = guess_language(text)
     return Transcript(id=id, text=text, turns=turns, metadata=meta, language=language, source=source,
-                      paragraphs=tuple(out_paras), comments=out_comments, warnings=tuple(notes))
+                      paragraphs=out_paras, comments=out_comments, warnings=tuple(notes))
+
+
+_SEPS = ("\n", " ", "\n\n", "")
+
+
+class _Drafts:
+    """The turns being built, as parallel arrays: speaker, time, their pieces and paragraphs."""
+
+    __slots__ = ("speaker", "time", "pc_first", "pa_first", "pa", "pc_para", "pc_s", "pc_e", "pc_sep")
+
+    def __init__(self) -> None:
+        self.speaker: list[str | None] = []
+        self.time: list[float | None] = []
+        self.pc_first = array("q", [0])  # pieces of draft d: pc_first[d]:pc_first[d + 1]
+        self.pa_first = array("q", [0])  # paragraphs of draft d: pa_first[d]:pa_first[d + 1]
+        self.pa = array("q")
+        self.pc_para = array("q")
+        self.pc_s = array("q")
+        self.pc_e = array("q")
+        self.pc_sep = array("b")
+
+    def open(self, speaker: str | None, time: float | None) -> int:
+        self.speaker.append(speaker)
+        self.time.append(time)
+        self.pc_first.append(len(self.pc_para))
+        self.pa_first.append(len(self.pa))
+        return len(self.speaker) - 1
+
+    def piece(self, para: int, s: int, e: int, sep: str) -> None:  # always to the last draft
+        self.pc_para.append(para)
+        self.pc_s.append(s)
+        self.pc_e.append(e)
+        self.pc_sep.append(_SEPS.index(sep) if sep in _SEPS else 0)
+        self.pc_first[-1] = len(self.pc_para)
+
+    def para(self, d: int, para: int) -> None:
+        if self.pa_first[d] == self.pa_first[d + 1] or self.pa[-1] != para:
+            self.pa.append(para)
+            self.pa_first[-1] = len(self.pa)
+
+    def last_para(self, d: int) -> int:
+        return self.pa[self.pa_first[d + 1] - 1] if self.pa_first[d + 1] > self.pa_first[d] else -1
+
+    def has_pieces(self, d: int) -> bool:
+        return self.pc_first[d + 1] > self.pc_first[d]
+
+    def paras_of(self, d: int) -> array:
+        return self.pa[self.pa_first[d]:self.pa_first[d + 1]]
+
+
+class _Slices(Sequence):
+    """``text[a:b]`` for each (a, b) pair in ``spans``, made on access (turn texts for role guessing)."""
+
+    def __init__(self, text: str, spans: array) -> None:
+        self.text, self.spans = text, spans
+
+    def __len__(self) -> int:
+        return len(self.spans) // 2
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.text[self.spans[2 * i]:self.spans[2 * i + 1]]
 
 
 def _map_comments(comments: Sequence[RawComment], pieces: Sequence[tuple[int, int, int, int]],
