@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import bisect
-import io
 import re
 from array import array
 import warnings as _warnings
@@ -65,7 +64,61 @@ class RawComment:
     end: tuple[int, int] | None
 
 
-def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
+class LineList(Sequence[Line]):
+    """Lines stored as offsets into their paragraphs' texts (no object or string per line until read).
+
+    ``append`` takes a :class:`Line` whose text is ``paragraph text[offset:offset + len(text)]``;
+    reading gives :class:`Line` objects made on access (a slice gives a tuple).
+    """
+
+    __slots__ = ("paras", "para", "offset", "length", "sep", "forced")
+
+    def __init__(self, paras: Sequence[SrcPara]) -> None:
+        self.paras = paras  # paragraph ``index`` == its position (every reader numbers them so)
+        self.para = array("q")
+        self.offset = array("q")
+        self.length = array("q")
+        self.sep = array("b")
+        self.forced: dict[int, tuple[str | None, float | None]] = {}
+
+    def add(self, para: int, offset: int, length: int, forced: tuple[str | None, float | None] | None = None,
+            sep: str = "\n") -> None:
+        if forced is not None:
+            self.forced[len(self.para)] = forced
+        self.para.append(para)
+        self.offset.append(offset)
+        self.length.append(length)
+        self.sep.append(_SEPS.index(sep) if sep in _SEPS else 0)
+
+    def append(self, line: Line) -> None:
+        self.add(line.para, line.offset, len(line.text), line.forced, line.sep)
+
+    def __len__(self) -> int:
+        return len(self.para)
+
+    def _item(self, i: int) -> Line:
+        a = self.offset[i]
+        para = self.para[i]
+        return Line(para, a, self.paras[para].text[a:a + self.length[i]], self.forced.get(i), _SEPS[self.sep[i]])
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, slice):
+            return tuple(self._item(i) for i in range(*key.indices(len(self))))
+        if key < 0:
+            key += len(self)
+        if not 0 <= key < len(self):
+            raise IndexError("line index out of range")
+        return self._item(key)
+
+    def __iter__(self):
+        for i in range(len(self.para)):
+            yield self._item(i)
+
+    def any_forced(self) -> bool:
+        return bool(self.forced)
+
+
+def lines_of(paras: Sequence[SrcPara]) -> LineList:
     """Split every paragraph at ``"\\n"`` into lines (offsets kept).
 
     Examples
@@ -73,14 +126,19 @@ def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
     >>> [(l.para, l.offset, l.text) for l in lines_of([SrcPara(0, "a\\nbc")])]
     [(0, 0, 'a'), (0, 2, 'bc')]
     """
-    out: list[Line] = []
+    out = LineList(paras)
     for p in paras:
         if p.kind in ("header", "footer", "preamble", "label"):
             continue
+        text = p.text
         off = 0
-        for part in p.text.split("\n"):
-            out.append(Line(p.index, off, part))
-            off += len(part) + 1
+        while True:
+            j = text.find("\n", off)
+            if j < 0:
+                out.add(p.index, off, len(text) - off)
+                break
+            out.add(p.index, off, j - off)
+            off = j + 1
     return out
 
 
@@ -213,8 +271,11 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
                 role_of_para.setdefault(lines[i].para, "preamble")
     else:
         ok = [False] * len(lines)
-    starts = [i for i, line in enumerate(lines) if ok[i] or line.forced is not None]
-    labelled = bool(starts)
+    forced_at = lines.forced if isinstance(lines, LineList) else {i: x.forced for i, x in enumerate(lines)
+                                                                    if x.forced is not None}
+    first_ok = next((i for i, good in enumerate(ok) if good), len(lines))
+    first_start = min([first_ok, *forced_at]) if forced_at else first_ok
+    labelled = first_start < len(lines)
 
     # 3. turns, kept flat (one entry per turn and per piece in arrays, no object per line)
     dr = _Drafts()
@@ -229,7 +290,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             dr.piece(line.para, s, s + len(core), line.sep)
         dr.para(d, line.para)
 
-    first = starts[0] if labelled else 0
+    first = first_start if labelled else 0
     # unlabelled answers separated by "-----" lines: one turn per block, not per paragraph
     blocks = not labelled and sum(1 for i, x in enumerate(lines) if not consumed[i] and pre.is_separator(x.text)) >= 2
     if labelled:
@@ -308,7 +369,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     del cands, ok, bold, consumed
 
     # 4. text, turns, paragraph map
-    out = io.StringIO()
+    out = _Chunks()
     pos = 0
     spans = array("q")  # start, end of each kept draft, in pairs
     kept: list[int] = []
@@ -348,26 +409,28 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
                      sorted(set(dr.paras_of(d))), index)
     del speakers, kept, spans
 
-    contrib: dict[int, list[int]] = {}
+    size = max((p.index for p in paras), default=-1) + 1
+    c_start = array("q", [-1]) * size  # where each source paragraph's text landed
+    c_end = array("q", [-1]) * size
     for k in range(len(dr.pc_para)):
-        para, n = dr.pc_para[k], dr.pc_e[k] - dr.pc_s[k]
-        r = contrib.get(para)
-        if r is None:
-            contrib[para] = [dst[k], dst[k] + n]
-        else:
-            r[1] = dst[k] + n
+        para = dr.pc_para[k]
+        if c_start[para] < 0:
+            c_start[para] = dst[k]
+        c_end[para] = dst[k] + dr.pc_e[k] - dr.pc_s[k]
     out_paras = ParagraphList.from_paragraphs(
-        Paragraph(p.index, *contrib[p.index], p.part, p.kind if p.kind in ("table",) else "body", p.text)
-        if p.index in contrib else Paragraph(p.index, -1, -1, p.part, role_of_para.get(p.index, p.kind), p.text)
+        Paragraph(p.index, c_start[p.index], c_end[p.index], p.part, p.kind if p.kind in ("table",) else "body",
+                  p.text)
+        if c_start[p.index] >= 0 else Paragraph(p.index, -1, -1, p.part, role_of_para.get(p.index, p.kind), p.text)
         for p in paras)
-    del contrib
+    del c_start, c_end
 
     if properties:
         for k, v in properties.items():
             if v not in (None, ""):
                 meta.setdefault(k, v)
         meta["properties"] = dict(properties)
-    meta["layout"] = ("table" if any(x.forced is not None for x in lines) and detect else
+    any_forced = lines.any_forced() if isinstance(lines, LineList) else any(x.forced is not None for x in lines)
+    meta["layout"] = ("table" if any_forced and detect else
                       "labelled" if labelled else "unlabelled")
 
     out_comments: tuple[Comment, ...] = ()
@@ -432,6 +495,25 @@ class _Drafts:
 
     def paras_of(self, d: int) -> array:
         return self.pa[self.pa_first[d]:self.pa_first[d + 1]]
+
+
+class _Chunks:
+    """Text written in pieces, joined in chunks of 4,096 (no list of a million small strings)."""
+
+    __slots__ = ("done", "cur")
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self.cur: list[str] = []
+
+    def write(self, piece: str) -> None:
+        self.cur.append(piece)
+        if len(self.cur) >= 4096:
+            self.done.append("".join(self.cur))
+            self.cur = []
+
+    def getvalue(self) -> str:
+        return "".join(self.done) + "".join(self.cur)
 
 
 class _Slices(Sequence):

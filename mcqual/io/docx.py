@@ -27,7 +27,7 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from . import preamble as pre
 from . import speakers as sp
-from .assemble import Line, SrcPara, build
+from .assemble import LineList, SrcPara, build
 from .ooxml import MAX_FILE_BYTES, open_package
 from .wordml import W_MAIN, W_STRICT, BodyWalker, Table, plain_paragraphs, prune, read_comments
 
@@ -177,7 +177,7 @@ def _classify(paras: list[SrcPara], table: Table) -> tuple[str, dict[str, int]]:
     return "other", {}
 
 
-def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tuple[list[Line], dict[str, Any]]:
+def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tuple[LineList, dict[str, Any]]:
     """Lines in body order; transcript tables give forced turns, metadata tables go to metadata."""
     skip: set[int] = set()
     forced: dict[int, tuple[str | None, float | None]] = {}
@@ -223,7 +223,7 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
                     forced[text_paras[0]] = (speaker, time)
                     for i in text_paras:
                         paras[i].kind = "table"
-    lines: list[Line] = []
+    lines = LineList(paras)
     for p in paras:
         if p.index in skip:
             continue
@@ -231,11 +231,11 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
             p.kind = "heading"
         text = p.text
         if "\n" not in text:
-            lines.append(Line(p.index, 0, text, forced.get(p.index)))
+            lines.add(p.index, 0, len(text), forced.get(p.index))
             continue
         off = 0
         for k, part in enumerate(text.split("\n")):
-            lines.append(Line(p.index, off, part, forced.get(p.index) if k == 0 else None))
+            lines.add(p.index, off, len(part), forced.get(p.index) if k == 0 else None)
             off += len(part) + 1
     return lines, meta
 

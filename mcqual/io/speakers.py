@@ -302,7 +302,17 @@ def _parse_auto(line: str) -> Candidate | None:
                 content += 1
             time, content = strip_leading_time(line, content) if content < len(line) \
                 and line[content] in "[(0123456789" else (None, content)
-            return Candidate(tpl.speaker, time, content, content >= len(line.rstrip()), tpl.form, tpl.strength,
+            alone = content >= len(line.rstrip())
+            if time is None:  # the same label again: share one (never mutated) candidate, no object per line
+                ck = (key, content, alone)
+                cand = _CANDS.get(ck)
+                if cand is None:
+                    if len(_CANDS) > 20000:
+                        _CANDS.clear()
+                    cand = _CANDS[ck] = Candidate(tpl.speaker, None, content, alone, tpl.form, tpl.strength,
+                                                  tpl.label_start, tpl.label_end)
+                return cand
+            return Candidate(tpl.speaker, time, content, alone, tpl.form, tpl.strength,
                              tpl.label_start, tpl.label_end)
         if len(_PREFIX) > 20000:
             _PREFIX.clear()
@@ -366,6 +376,7 @@ def _parse_full(line: str) -> Candidate | None:
 
 
 _PREFIX: dict[str, Candidate | None] = {}
+_CANDS: dict[tuple[str, int, bool], Candidate] = {}
 
 
 @lru_cache(maxsize=8192)

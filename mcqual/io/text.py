@@ -37,7 +37,7 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from . import preamble as pre
 from . import speakers as sp
-from .assemble import Line, SrcPara, build, lines_of
+from .assemble import Line, LineList, SrcPara, build, lines_of
 from .ooxml import sniff
 
 #: largest text file read (bytes)
@@ -316,7 +316,7 @@ def _captions(cues: list[tuple[float, float, str | None, str]], p: Path, tid: st
     ok = [c is not None for c in cands] if pattern is not None else sp.accept(cands)
     any_speaker = any(c[2] is not None for c in cues) or any(ok)
     paras: list[SrcPara] = []
-    lines: list[Line] = []
+    lines = LineList(paras)
     cur: str | None = None
     prev_end: float | None = None
     pending: tuple[str | None, float | None] | None = None
