@@ -116,7 +116,7 @@ def read_member(zf: zipfile.ZipFile, name: str, source: str, budget: list[int] |
         raise ExchangeError("E640", f"the archive inflates to more than {MAX_TOTAL_BYTES:,} bytes", path=source)
     try:
         with zf.open(info) as fh:
-            data = fh.read(MAX_PART_BYTES + 1)
+            data = fh.read(min(info.file_size, MAX_PART_BYTES) + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
         raise ExchangeError("E601", f"cannot inflate {name} ({exc})", path=source) from None
     if len(data) > MAX_PART_BYTES:  # pragma: no cover - zipfile stops at the declared size

@@ -213,7 +213,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     meta: dict[str, Any] = dict(metadata or {})
     notes = list(warnings)
     role_of_para: dict[int, str] = {}
-    consumed = [False] * len(lines)
+    consumed = bytearray(len(lines))  # one byte a line, not a list slot
     headings: list[str] = []
 
     # 1. a key/value metadata block at the top (Date: …, Interviewer: Anna …)
@@ -239,7 +239,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
 
     # 2. label candidates, then which of them are labels
     cands: list[sp.Candidate | None] = [None] * len(lines)
-    bold: list[bool] = [False] * len(lines)
+    bold = bytearray(len(lines))
     if detect:
         headings_at = {p.index for p in paras if p.kind == "heading"}
         parse = sp.parse_label
@@ -372,7 +372,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     out = _Chunks()
     pos = 0
     spans = array("q")  # start, end of each kept draft, in pairs
-    kept: list[int] = []
+    kept = array("q")
     dst = array("q", bytes(8 * len(dr.pc_para)))  # where each piece landed in the text
     ptext = [p.text for p in paras]
     for d in range(len(dr.speaker)):

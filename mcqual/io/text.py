@@ -200,17 +200,36 @@ def _check_text(text: str, path: Any) -> str:
 
 # ----------------------------------------------------------------------------- plain text
 def _text_paragraphs(text: str) -> list[SrcPara]:
-    """Blocks separated by blank lines, each a paragraph (its lines keep their ``"\\n"``)."""
+    """Blocks separated by blank lines, each a paragraph (its lines keep their ``"\\n"``).
+
+    Found by scanning for line breaks (one slice of ``text`` per block, no string per line).
+
+    Examples
+    --------
+    >>> [p.text for p in _text_paragraphs("a\\nb\\n \\n\\nc\\n")]
+    ['a\\nb', 'c']
+    """
     paras: list[SrcPara] = []
-    block: list[str] = []
-    for line in text.split("\n"):
-        if line.strip():
-            block.append(line)
-        elif block:
-            paras.append(SrcPara(len(paras), "\n".join(block), "text"))
-            block = []
-    if block:
-        paras.append(SrcPara(len(paras), "\n".join(block), "text"))
+    n = len(text)
+    pos = 0
+    block_start = -1  # start of the open block
+    block_end = -1  # end of its last non-blank line
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        blank = pos == end or text[pos:end].isspace() if end - pos < 64 else not text[pos:end].strip()
+        if not blank:
+            if block_start < 0:
+                block_start = pos
+            block_end = end
+        elif block_start >= 0:
+            paras.append(SrcPara(len(paras), text[block_start:block_end], "text"))
+            block_start = -1
+        if nl < 0:
+            break
+        pos = nl + 1
+    if block_start >= 0:
+        paras.append(SrcPara(len(paras), text[block_start:block_end], "text"))
     return paras
 
 
