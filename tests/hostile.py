@@ -495,8 +495,48 @@ CASES: list[Case] = [
          reader="survey", note="every row also fills column XFD: 2,000 rows x 16,384 columns padded"),
 ]
 
-#: big valid files (tests/test_hostile_large.py): each must be read whole within its time and memory limits
-LARGE_CASES: list[Case] = []
+_SENTENCES = ("So how did you first hear about the course?", "Through my employer, they sent a link.",
+              "Did anyone check the badge afterwards?", "Not really, but I put it on my CV.",
+              "What would make you trust it more?", "If the university name and the ECTS were on it.",
+              "And the assessment, was it proctored?", "Yes, online, with the camera on the whole time.")
+
+
+def many_lines_txt(path: Path, n: int = 1_000_000) -> None:
+    """``n`` one-line turns of about 12 bytes (``I: ok 123.``): the shape that blew memory (1.5 GB for 12 MB)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for k in range(0, n, 10_000):
+            fh.write("".join(f"{'I' if i % 2 == 0 else 'R'}: ok {i % 10000}.\n" for i in range(k, min(n, k + 10_000))))
+
+
+def big_txt(path: Path, megabytes: int = 44) -> None:
+    """A transcript of about ``megabytes`` MB, Interviewer/R1 turns of one sentence each (about 45 bytes a line)."""
+    target = megabytes * 10**6
+    with open(path, "w", encoding="utf-8") as fh:
+        size = i = 0
+        while size < target:
+            chunk = "".join(f"{'Interviewer' if j % 2 == 0 else 'R1'}: {_SENTENCES[j % 8]}\n"
+                            for j in range(i, i + 10_000))
+            fh.write(chunk)
+            size += len(chunk)
+            i += 10_000
+
+
+def many_paragraphs_docx(path: Path, n: int = 1_000_000) -> None:
+    """``n`` one-line paragraphs in one document.xml (about 80 MiB inflated): 2.3 GB and 29 s before."""
+    parts = [p(f"{'I' if i % 2 == 0 else 'R'}: ok {i}.") for i in range(n)]
+    _package(path, _document("".join(parts)))
+
+
+#: big valid files (tests/test_hostile_large.py): each must be read whole within its time and memory limits;
+#: ``max_seconds`` is CPU time there (the child is killed after four times as long on the wall clock)
+LARGE_CASES: list[Case] = [
+    Case("txt_1m_lines", "many_lines_1m.txt", many_lines_txt, "ok", max_seconds=30, max_mb=450,
+         note="1,000,000 lines, 12 MB: one turn a line"),
+    Case("txt_44mb", "big_44mb.txt", big_txt, "ok", max_seconds=45, max_mb=700,
+         note="44 MB (under the 50 MB limit), about 1 million turns of one sentence"),
+    Case("docx_1m_paragraphs", "many_paragraphs_1m.docx", many_paragraphs_docx, "ok", max_seconds=60, max_mb=700,
+         note="1,000,000 paragraphs, about 80 MiB of document.xml"),
+]
 
 
 
@@ -553,8 +593,18 @@ def read_case(path: Path, case: Case) -> dict:
         return {"got": f"crash:{type(exc).__name__}", "message": repr(exc)[:500]}
 
 
+def _inflated(path: Path) -> int | None:
+    """Bytes a zip file's members declare when inflated (None for other files)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
 def check_isolated(outdir: str | Path, *, max_seconds: float | None = None, max_mb: int | None = None,
-                   names: list[str] | None = None, cases: list[Case] | None = None) -> list[dict]:
+                   names: list[str] | None = None, cases: list[Case] | None = None,
+                   wall_factor: float = 1.0) -> list[dict]:
     """Read every case in a forked child with an address-space limit and a time limit.
 
     The parent imports mcqual's readers once, then forks one child per case: the child sets
@@ -577,7 +627,7 @@ def check_isolated(outdir: str | Path, *, max_seconds: float | None = None, max_
     for case in cases or CASES:
         if names and case.name not in names:
             continue
-        seconds = max_seconds if max_seconds is not None else case.max_seconds
+        seconds = (max_seconds if max_seconds is not None else case.max_seconds) * wall_factor
         mb = max_mb if max_mb is not None else case.max_mb
         path = out / case.filename
         r, w = os.pipe()
@@ -610,8 +660,10 @@ def check_isolated(outdir: str | Path, *, max_seconds: float | None = None, max_
             raw = fh.read()
         res = json.loads(raw) if raw else {"got": "timeout" if status == "timeout" else f"died:{status}",
                                            "message": ""}
+        res.update(cpu_seconds=round(rusage.ru_utime + rusage.ru_stime, 3) if rusage else None)
         res.update(name=case.name, file=case.filename, expected=case.expected, seconds=round(elapsed, 3),
                    limit_seconds=seconds, limit_mb=mb, bytes=path.stat().st_size if path.exists() else None,
+                   inflated=_inflated(path),
                    max_rss_mb=round(rusage.ru_maxrss / 1024, 1) if rusage else None)
         results.append(res)
     return results
@@ -624,8 +676,17 @@ def main(argv: list[str]) -> int:
         for res in check_isolated(argv[1]):
             print(json.dumps(res))
         return 0
+    if len(argv) >= 2 and argv[0] == "--check-large":  # --check-large OUTDIR [name ...]: write and check
+        import json
+
+        names = argv[2:] or None
+        write_all(argv[1], [c for c in LARGE_CASES if not names or c.name in names])
+        for res in check_isolated(argv[1], cases=LARGE_CASES, names=names, wall_factor=4.0):
+            print(json.dumps(res), flush=True)
+        return 0
     if len(argv) != 1:
-        print("usage: python tests/hostile.py OUTDIR  |  python tests/hostile.py --check OUTDIR", file=sys.stderr)
+        print("usage: python tests/hostile.py OUTDIR  |  python tests/hostile.py --check OUTDIR  |  "
+              "python tests/hostile.py --check-large OUTDIR [case ...]", file=sys.stderr)
         return 2
     written = write_all(argv[0])
     lines = ["file\treader\texpected\tnote"] + [f"{p.name}\t{c.reader}\t{c.expected}\t{c.note}" for p, c in written]

@@ -269,9 +269,11 @@ def walk_body_stream(data: bytes, part: str, *, on_root) -> "BodyWalker | None":
     """Walk the ``w:body`` of a main document part block by block while parsing (lxml ``iterparse``).
 
     ``on_root(root)`` is called with the root element as soon as it is seen; it checks the
-    root and returns the namespace (None: not a Word document, nothing is read; it may raise). Each top-level block is read
-    by :meth:`BodyWalker.walk_block` and then dropped, so memory holds one block of the tree at a
-    time, not the whole document. Returns None when there is no body.
+    root and returns the namespace (None: not a Word document, nothing is read; it may raise).
+    Top-level blocks are read in batches of :data:`_BATCH` once the parser is past them (only
+    earlier siblings of the block just completed are moved out, as lxml allows) and then dropped,
+    so memory holds a few thousand blocks of the tree, not the whole document.
+    Returns None when there is no body.
     """
     import io
 
@@ -283,6 +285,7 @@ def walk_body_stream(data: bytes, part: str, *, on_root) -> "BodyWalker | None":
     body = None
     body_tag = None
     root = None
+    pending = 0
     for event, el in ctx:
         if event == "start":
             if root is None:
@@ -297,16 +300,30 @@ def walk_body_stream(data: bytes, part: str, *, on_root) -> "BodyWalker | None":
         if body is None or el is body:
             if walker is None:
                 el.clear()
+            elif el is body:
+                _flush(walker, body)
             continue
         if el.getparent() is body:
-            assert walker is not None
-            walker.walk_block(el)
-            el.clear()
-            while el.getprevious() is not None:
-                del body[0]
+            pending += 1
+            if pending >= _BATCH:  # read the blocks before this one (all complete) in one pass, drop them
+                batch = body.makeelement(body.tag)
+                while el.getprevious() is not None:
+                    batch.append(body[0])  # moves it: only earlier siblings, which the parser is done with
+                _flush(walker, batch)
+                pending = 1
     if root is not None and hasattr(root, "getroottree"):
         del root
     return walker if body is not None else (walker and None)
+
+
+#: top-level blocks read per pass while streaming (a pass has a fixed cost; a batch bounds the tree held)
+_BATCH = 2048
+
+
+def _flush(walker: "BodyWalker", container: Any) -> None:
+    """Read the complete blocks under ``container``."""
+    prune(container, walker.ns)
+    walker.walk(container)
 
 
 def read_comments(root: Any, ns: str, starts: dict[str, tuple[int, int]], ends: dict[str, tuple[int, int]],
