@@ -527,6 +527,13 @@ def many_paragraphs_docx(path: Path, n: int = 1_000_000) -> None:
     _package(path, _document("".join(parts)))
 
 
+def big_part_docx(path: Path, mib: int = 120) -> None:
+    """A document.xml of about ``mib`` MiB: 1,200 turns of about 100 KB (parts up to 128 MiB are read)."""
+    chunk = _prose(16_000, seed=5)  # about 100 KB of prose
+    n = mib * 2**20 // (len(chunk) + 80)
+    _package(path, _document("".join(p(f"{'Interviewer' if i % 2 == 0 else 'R1'}: {i} {chunk}") for i in range(n))))
+
+
 #: big valid files (tests/test_hostile_large.py): each must be read whole within its time and memory limits;
 #: ``max_seconds`` is CPU time there (the child is killed after four times as long on the wall clock)
 LARGE_CASES: list[Case] = [
@@ -536,6 +543,8 @@ LARGE_CASES: list[Case] = [
          note="44 MB (under the 50 MB limit), about 1 million turns of one sentence"),
     Case("docx_1m_paragraphs", "many_paragraphs_1m.docx", many_paragraphs_docx, "ok", max_seconds=60, max_mb=700,
          note="1,000,000 paragraphs, about 80 MiB of document.xml"),
+    Case("docx_part_120mib", "part_120mib.docx", big_part_docx, "ok", max_seconds=30, max_mb=700,
+         note="one document.xml of 120 MiB (limit 128 MiB): 1,200 long turns"),
 ]
 
 
