@@ -68,8 +68,10 @@ def text_safe(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if text else text
 
 
-def json_safe(text: str) -> object:
+def json_safe(text: str, notes: list[str] | None = None) -> object:
     """``json.loads`` whose strings carry no lone surrogate (JSON's ``"\\ud800"`` escape can make one).
+
+    Each replacement is described in ``notes`` when a list is given.
 
     Examples
     --------
@@ -80,7 +82,10 @@ def json_safe(text: str) -> object:
 
     def walk(value: object) -> object:
         if isinstance(value, str):
-            return text_safe(value)
+            safe = text_safe(value)
+            if notes is not None and safe is not value and safe != value:
+                notes.append(f"a lone surrogate in {safe[:40]!r} was replaced by U+FFFD (no file can hold one)")
+            return safe
         if isinstance(value, dict):
             return {text_safe(str(k)): walk(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -582,6 +582,7 @@ def read_case(path: Path, case: Case) -> dict:
                 back = mq.read_qdpx(io.BytesIO(buf.getvalue()))
                 to_excel(io.BytesIO(), {"turns": project.corpus.to_frame()})
                 out["speakers"] = repr([t.speakers for t in back.corpus])
+                out["warnings"] = repr([w for t in project.corpus for w in t.warnings])
             return out
         if case.reader == "survey":
             s = mq.read_survey(path)

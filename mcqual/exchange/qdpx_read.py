@@ -127,10 +127,11 @@ def read_member(zf: zipfile.ZipFile, name: str, source: str, budget: list[int] |
 
 
 def _transcript(tid: str, text: str, desc: str | None, name: str, source: str) -> Transcript:
+    notes: list[str] = []
     info: dict[str, Any] = {}
     if desc and desc.startswith("mcqual-transcript "):
         try:
-            info = json_safe(desc[len("mcqual-transcript "):])
+            info = json_safe(desc[len("mcqual-transcript "):], notes)
         except ValueError:
             info = {}
     spans = []
@@ -156,9 +157,11 @@ def _transcript(tid: str, text: str, desc: str | None, name: str, source: str) -
     if desc and not info:
         meta["description"] = desc
     try:
-        return Transcript(tid, text, turns, metadata=meta, language=info.get("language"), source=source)
+        return Transcript(tid, text, turns, metadata=meta, language=info.get("language"), source=source,
+                          warnings=tuple(notes))
     except ValueError:
-        return Transcript(tid, text, (), metadata=meta, language=info.get("language"), source=source)
+        return Transcript(tid, text, (), metadata=meta, language=info.get("language"), source=source,
+                          warnings=tuple(notes))
 
 
 def parse_qdpx(root, zf: zipfile.ZipFile | None, source: str) -> QdpxProject:
