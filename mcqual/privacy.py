@@ -409,13 +409,28 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         for (a, b, orig, kind, det), ph in zip(chosen, spans_new):
             replacements.append(Replacement(t.id, a, b, orig, ph, kind, det))
         out.append(_rebuild(t, new_text, mapping_out, offset_maps[t.id], id_map.get(t.id, t.id)))
-    result = PseudonymResult(Corpus(out, corpus.errors, None, getattr(corpus, "problems", ())), mapping_out, kinds,
+    sub = _substituter(mapping_out, in_names=True)
+    errors = [_pseudo_failure(f, sub) for f in corpus.errors]  # a failed file's name is a name too
+    problems = [replace(pr, message=sub(pr.message), path=sub(pr.path)) for pr in getattr(corpus, "problems", ())]
+    result = PseudonymResult(Corpus(out, errors, None, problems), mapping_out, kinds,
                              replacements, ran, skipped, offset_maps, {k: v for k, v in id_map.items() if k != v})
     attrs = _pseudonymise_frame(corpus.attributes, mapping_out)
     if attrs is not None:
         attrs.index = attrs.index.map(lambda v: id_map.get(v, v) if isinstance(v, str) else v)
     result.corpus.attributes = attrs
     return result
+
+
+def _pseudo_failure(failure, sub):
+    """A :class:`~mcqual.corpus.ReadFailure` whose path and message carry placeholders."""
+    from .corpus import ReadFailure
+
+    err = failure.error
+    try:
+        new = type(err)(err.code, sub(err.message), path=sub(err.path), hint=err.hint, line=err.line)
+    except Exception:  # noqa: BLE001 - an error class with another signature: keep the code only
+        return ReadFailure(sub(failure.path), type(err)(err.code, "(message withheld: pseudonymised)"))
+    return ReadFailure(sub(failure.path), new)
 
 
 def _id_tokens(tid: str) -> list[str]:
@@ -553,19 +568,25 @@ def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap, new
                 for c in t.comments]
     meta = {k: sub(v) for k, v in t.metadata.items()}
     attrs = {k: sub(v) for k, v in t.attributes.items()}
-    source = sub(t.source) if t.source else t.source
+    source = t.source
     if source and new_id and new_id != t.id:
         source = source.replace(t.id, new_id)
+    source = _substituter(mapping, in_names=True)(source) if source else source
     return Transcript(new_id or t.id, new_text, tuple(turns), meta, t.language, source, tuple(paragraphs),
                       tuple(comments), attrs, tuple(sub(w) for w in t.warnings))
 
 
-def _substituter(mapping: Mapping[str, str]):
-    """A function replacing every mapped original (word-bounded) in strings, recursively in dicts/lists."""
+def _substituter(mapping: Mapping[str, str], *, in_names: bool = False):
+    """A function replacing every mapped original (word-bounded) in strings, recursively in dicts/lists.
+
+    ``in_names=True`` also replaces inside file names, where ``_`` separates words
+    (``Interview_Anna_Kowalska_notes.txt``).
+    """
     if not mapping:
         return lambda value: value
-    rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(o) for o in sorted(mapping, key=len, reverse=True))
-                    + r")(?![\w])")
+    left, right = (r"(?<![^\W_])", r"(?![^\W_])") if in_names else (r"(?<![\w])", r"(?![\w])")
+    rx = re.compile(left + "(?:" + "|".join(re.escape(o) for o in sorted(mapping, key=len, reverse=True))
+                    + ")" + right)
 
     def sub(value):
         if isinstance(value, str):

@@ -177,3 +177,13 @@ def test_heatmap_labels_from_the_pseudonymised_corpus(study, result, tmp_path):
     path = tmp_path / "h.svg"
     fig.savefig(path)
     assert not _leaks(path.read_text(encoding="utf-8"))
+
+
+def test_a_file_that_failed_keeps_no_name_in_the_errors(study, tmp_path):
+    (tmp_path / "Interview_Anna_Kowalska_notes.txt").write_bytes(b"")
+    failed = mq.read_transcripts([tmp_path / "Interview_Anna_Kowalska_notes.txt"])
+    assert failed.errors and "Kowalska" in str(failed.errors[0])
+    both = study + failed
+    res = pseudonymise(both, ["Tomasz"], detectors=DETECT)
+    assert res.corpus.errors[0].code == "E108"
+    assert not _leaks(str(res.corpus.errors[0]) + res.corpus.errors[0].path)
