@@ -76,9 +76,12 @@ def _read_table(path: Path, sheet: str | int | None, encoding: str | None, delim
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            from .xlsx import read_rows
+            if suffix == ".xls":  # legacy binary workbook: pandas' reader (needs xlrd), no zip to check
+                df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, header=None)
+            else:
+                from .xlsx import read_rows
 
-            df = pd.DataFrame(read_rows(path, sheet), dtype=object)
+                df = pd.DataFrame(read_rows(path, sheet), dtype=object)
         elif suffix in (".csv", ".tsv", ".txt", ""):
             raw = path.read_bytes()
             if not raw.strip():
