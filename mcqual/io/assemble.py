@@ -22,7 +22,7 @@ import bisect
 import re
 from array import array
 import warnings as _warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..model import TURN_SEPARATOR, Comment, Paragraph, ParagraphList, Transcript, TurnList
