@@ -94,3 +94,24 @@ def test_profile_header_goes_to_metadata(tmp_path):
     assert "Sarah Chen, 24" in str(t.metadata.get("interviewee") or t.metadata.get("respondent") or "")
     assert "undergraduate" not in t.text
     assert t.turns[1].role == "respondent" and t.turns[0].role == "interviewer"
+
+
+def test_short_replies_that_recur_in_an_unlabelled_transcript_stay_speech(tmp_path):
+    f = tmp_path / "unlabelled.docx"
+    paras = []
+    for k in range(8):
+        paras += [p(f"Could you say more about the course you took in year {k}?"),
+                  p("Right" if k % 2 else "Exactly"),
+                  p(f"It was online, about {k + 4} weeks, and the certificate came by e-mail.")]
+    make_docx(f, paras)
+    t = mq.read_transcripts([f])["unlabelled"]
+    assert all(x.speaker is None for x in t.turns) and len(t.turns) == 24
+
+
+def test_otter_text_export_with_full_names_and_ids(tmp_path):
+    for labels in (("Marek Nowak", "Anna Kowalska"), ("DC10", "P2")):
+        f = tmp_path / "otter_names.txt"
+        f.write_text(OTTER_TXT.replace("Unknown Speaker", labels[1]).replace("Researcher", labels[0]),
+                     encoding="utf-8")
+        t = mq.read_transcripts([f])["otter_names"]
+        assert [x.speaker for x in t.turns] == list(labels) * 2 + [labels[0]], labels

@@ -268,8 +268,9 @@ _BARE_STOP = re.compile(r"[:;,.?!…\"“”()\[\]{}/\\=+*#@<>|]")
 def _bare_alone(line: str) -> Candidate | None:
     """``Researcher`` or ``Unknown Speaker`` alone on a line, no separator, no time (Otter without times).
 
-    Always weak: :func:`accept` takes it only when the name recurs as a bare label beside
-    another recurring one, or names a speaker already labelled in another form (``DC10  10:22``).
+    :func:`accept` takes it only when it names a speaker already labelled in another form
+    (``DC10  10:22``), or when it recurs beside another recurring one and names a role, an id or a
+    full name (``Researcher``, ``Speaker 2``, ``DC10``, ``Anna Kowalska``; not ``Right``).
     """
     s = line.strip()
     if not s or len(s) > 40 or _BARE_STOP.search(s) or parse_time(s) is not None:
@@ -277,7 +278,7 @@ def _bare_alone(line: str) -> Candidate | None:
     if _classify(s, 4) is None:
         return None
     lead = len(line) - len(line.lstrip())
-    return Candidate(s, None, len(line), True, "alone-bare", "weak", lead, lead + len(s))
+    return Candidate(s, None, len(line), True, "alone-bare", _strength(s), lead, lead + len(s))
 
 
 def _parse_auto(line: str) -> Candidate | None:
@@ -470,7 +471,15 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
         others = accept([None if b else c for c, b in zip(candidates, bare)], bold)
         known = {c.speaker.casefold() for c, ok in zip(candidates, others) if ok and c is not None}
         bare_names = Counter(c.speaker.casefold() for c, b in zip(candidates, bare) if b and c is not None)
-        recurring = {k for k, v in bare_names.items() if v >= 2}
+        # a bare line that recurs must name a role (Researcher, Speaker 2), an id (DC10) or a full name:
+        # one ordinary word ("Right", "Exactly") alone on a line is a reply
+        recurring = {c.speaker.casefold() for c, b in zip(candidates, bare) if b and c is not None
+                     and bare_names[c.speaker.casefold()] >= 2
+                     and (c.strength in ("strong", "medium") or _full_name(c.speaker))}
+        # label lines are a good share of an Otter export (every turn opens with one); a word that
+        # recurs alone now and then ("Right", "Exactly") in an unlabelled transcript is speech
+        if sum(bare_names[k] for k in recurring) < 0.2 * n:
+            recurring = set()
         out = list(others)
         for i, (c, b) in enumerate(zip(candidates, bare)):
             if b and c is not None:
