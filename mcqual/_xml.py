@@ -22,7 +22,7 @@ def clean(text: object) -> str:
     >>> clean("a\x0bb")
     'ab'
     """
-    return _CTRL.sub("", "" if text is None else str(text))
+    return _SURROGATE.sub("\ufffd", _CTRL.sub("", "" if text is None else str(text)))
 
 
 def safe_parser():
@@ -31,6 +31,68 @@ def safe_parser():
 
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                            remove_blank_text=True)
+
+
+def has_dtd(root: object) -> bool:
+    """True when a parsed tree carried a ``<!DOCTYPE>`` (in any encoding: UTF-8, UTF-16…).
+
+    mcqual's parsers never resolve entities, but lxml then drops the text after an
+    entity reference silently; a DTD in a data file is refused instead.
+
+    Examples
+    --------
+    >>> from lxml import etree
+    >>> has_dtd(etree.fromstring('<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'.encode("utf-16"), safe_parser()))
+    True
+    >>> has_dtd(etree.fromstring(b"<a/>", safe_parser()))
+    False
+    """
+    tree = root.getroottree() if hasattr(root, "getroottree") else None  # type: ignore[attr-defined]
+    if tree is None:
+        return False
+    info = tree.docinfo
+    return bool(info.doctype) or info.internalDTD is not None or info.externalDTD is not None
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def text_safe(text: str) -> str:
+    """Lone surrogates (which no XML or UTF-8 file can hold) replaced by U+FFFD.
+
+    Examples
+    --------
+    >>> text_safe("a" + chr(0xD800) + "b") == "a\\ufffdb"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if text else text
+
+
+def json_safe(text: str, notes: list[str] | None = None) -> object:
+    """``json.loads`` whose strings carry no lone surrogate (JSON's ``"\\ud800"`` escape can make one).
+
+    Each replacement is described in ``notes`` when a list is given.
+
+    Examples
+    --------
+    >>> json_safe('{"speaker": "\\\\ud800Ana"}')
+    {'speaker': '\ufffdAna'}
+    """
+    import json
+
+    def walk(value: object) -> object:
+        if isinstance(value, str):
+            safe = text_safe(value)
+            if notes is not None and safe is not value and safe != value:
+                notes.append(f"a lone surrogate in {safe[:40]!r} was replaced by U+FFFD (no file can hold one)")
+            return safe
+        if isinstance(value, dict):
+            return {text_safe(str(k)): walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(json.loads(text))
 
 
 def local(tag: object) -> str:
@@ -76,4 +138,4 @@ def read_input(source: PathOrFile, *, code: str, error=ExchangeError) -> tuple[b
     return path.read_bytes(), str(path)
 
 
-__all__ = ["clean", "safe_parser", "local", "write_bytes", "read_input"]
+__all__ = ["clean", "safe_parser", "has_dtd", "text_safe", "json_safe", "local", "write_bytes", "read_input"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .errors import McqualError, TranscriptError
+from .errors import McqualError, Problem, TranscriptError
 from .model import Transcript
 
 
@@ -45,10 +45,14 @@ class Corpus(Sequence[Transcript]):
     attributes : pandas.DataFrame, optional
         Case attributes indexed by case id (= transcript id); joined into each
         transcript's ``attributes``.
+    problems : iterable of Problem
+        Things a reader noticed and handled without refusing the file (a survey
+        respondent listed twice, read with a unique id); each a numbered
+        :class:`~mcqual.errors.Problem` with what to do.
     """
 
     def __init__(self, transcripts: Iterable[Transcript] = (), errors: Iterable[ReadFailure] = (),
-                 attributes: Any = None) -> None:
+                 attributes: Any = None, problems: Iterable[Problem] = ()) -> None:
         items = list(transcripts)
         ids = [t.id for t in items]
         if len(set(ids)) != len(ids):
@@ -57,6 +61,7 @@ class Corpus(Sequence[Transcript]):
         self._items = items
         self._by_id = {t.id: t for t in items}
         self.errors: list[ReadFailure] = list(errors)
+        self.problems: list[Problem] = list(problems)
         self.attributes = attributes
         if attributes is not None:
             self._items = [t.with_attributes(_row(attributes, t.id)) for t in items]
@@ -76,7 +81,7 @@ class Corpus(Sequence[Transcript]):
             except KeyError:
                 raise KeyError(f"no transcript {key!r} in corpus (ids: {', '.join(list(self._by_id)[:5])}…)") from None
         if isinstance(key, slice):
-            return Corpus(self._items[key], self.errors, None)
+            return Corpus(self._items[key], self.errors, None, self.problems)
         return self._items[key]
 
     def __contains__(self, key: object) -> bool:
@@ -139,7 +144,7 @@ class Corpus(Sequence[Transcript]):
             if any(t.attributes.get(k) != v for k, v in attributes.items()):
                 continue
             out.append(t)
-        c = Corpus(out, self.errors)
+        c = Corpus(out, self.errors, None, self.problems)
         c.attributes = self.attributes
         return c
 
@@ -152,7 +157,7 @@ class Corpus(Sequence[Transcript]):
         if isinstance(attributes, (str, Path)):
             raise TypeError("Corpus.with_attributes takes a DataFrame; read the file with "
                             "mq.read_attributes(path) first")
-        return Corpus(self._items, self.errors, attributes)
+        return Corpus(self._items, self.errors, attributes, self.problems)
 
     def __add__(self, other: "Corpus") -> "Corpus":
         import pandas as pd
@@ -162,7 +167,8 @@ class Corpus(Sequence[Transcript]):
         if frames:
             attrs = pd.concat(frames)
             attrs = attrs[~attrs.index.duplicated(keep="first")]
-        return Corpus(list(self) + list(other), self.errors + other.errors, attrs)
+        return Corpus(list(self) + list(other), self.errors + other.errors, attrs,
+                      list(self.problems) + list(getattr(other, "problems", [])))
 
     # -- tables --------------------------------------------------------------
     def to_frame(self):
@@ -206,6 +212,8 @@ class Corpus(Sequence[Transcript]):
             lines.append("cases by group: " + ", ".join(f"{k} {v}" for k, v in sorted(groups.items())))
         for f in self.errors:
             lines.append(f"  failed: {f}")
+        for pr in self.problems:
+            lines.append(f"  warning: {pr}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

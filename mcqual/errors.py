@@ -52,6 +52,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E115": ("survey file is unusable", "Check text_columns/id_column: they must name (or index) existing columns."),
     "E116": ("the file is a PDF or RTF renamed as .docx", "Open it in Word and save as .docx, or export the transcript again."),
     "E117": ("unexpected error while reading a file", "Probably a bug in mcqual: please report it with the file; the other files were read."),
+    "E118": ("spreadsheet (.xlsx) too large or unsafe to read", "Split the sheet or save it again from Excel; mcqual checks each part's size, the cell count and the time before reading."),
+    "E119": ("respondent listed more than once in a survey export", "Every row was read; the repeats got ids like R_x#2. Check which answer counts, or read with duplicates='error' to refuse such files."),
     "E120": ("ids= or id_pattern= cannot name a transcript", "Give ids= as a dict {file stem: id} or a function of the stem, or id_pattern= a regex whose first group (or (?P<id>...)) matches every stem; ids must be unique."),
     "E121": ("case labels are not unique", "Give every case its own label in the label column of cases.csv (labels are for display; ids stay as they are)."),
     # --- E2xx codebook / guide ------------------------------------------------
@@ -68,6 +70,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E210": ("codebook Excel sheet is unusable", "The sheet needs at least an 'id' (or 'code') column; one row per code."),
     "E211": ("unsafe YAML", "mcqual reads YAML with the safe loader; remove Python object tags (!!python/...) and alias bombs."),
     "E212": ("unknown codebook file type", "Name the codebook file .yaml/.yml, .xlsx or .qdc (REFI-QDA)."),
+    "E213": ("codebook XML carries a <!DOCTYPE>", "Export the codebook again from its QDA tool; REFI-QDA files never need a DTD."),
+    "E214": ("Excel codebook too large or unsafe to read", "Save the codebook again from Excel (one row per code); mcqual checks each part's size, the cell count and the time before reading."),
     "E220": ("interview guide is invalid", "Fix the guide at the line given; see the README 'Interview guide format'."),
     # --- E3xx project -------------------------------------------------------
     "E300": ("project file not found", "Create it with mq.Project.create(path) or check the path."),
@@ -137,11 +141,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E601": ("invalid .qdpx project", "The archive needs a project.qde (REFI-QDA 1.0 XML) at its root."),
     "E602": ("exported XML does not validate", "This is a bug in mcqual: please report it with the file."),
     "E603": ("Word comment codings unreadable", "Comments must hold code names separated by ';' or ','."),
-    "E630": ("invalid findings_from", "Use findings_from='reviewed' (reviewed codings only, the default) or 'all' (also unreviewed suggestions, stamped as not findings)."),
     "E620": ("quote attribution field not found", "Name case attributes the quotes, attributes= or the corpus's cases.csv hold (see the message), or drop the field."),
     "E621": ("report.yaml unusable", "Keys: title, subtitle, author, paper (a4|letter), template, quotes_per_theme, max_quote_words, attribution, date."),
     "E622": ("Word template unusable", "Give a .docx (or .dotx saved as .docx) file Word can open; its styles are used, its body is dropped."),
     "E623": ("invalid Word report option", "See the docstring of mq.export.to_docx for accepted values (paper='a4' or 'letter')."),
+    "E630": ("invalid findings_from", "Use findings_from='reviewed' (reviewed codings only, the default) or 'all' (also unreviewed suggestions, stamped as not findings)."),
+    "E640": ("unsafe .qdpx project (zip bomb, oversized part or a DTD)", "Export the project again from its QDA tool; mcqual checks every part's size before inflating it and never reads DTDs."),
     # --- E7xx guide alignment ------------------------------------------------
     "E700": ("guide does not fit the transcript", "Check the guide's language and questions; nothing could be aligned."),
     "E701": ("no such aligned transcript or turn", "Correct an alignment with a transcript id and turn index it holds (see alignment.to_frame())."),

@@ -17,9 +17,11 @@ True
 from __future__ import annotations
 
 import hashlib
+import math
+from array import array
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 ROLES = ("interviewer", "respondent", "other")
 
@@ -97,6 +99,198 @@ class Turn:
         return f"Turn({self.index}, {self.speaker!r}, [{self.start}:{self.end}], {snippet!r}{more})"
 
 
+class _Compact(Sequence):
+    """An immutable sequence stored as arrays; items are made on access (see :class:`TurnList`)."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _item(self, i: int) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __getitem__(self, key):  # type: ignore[override]
+        n = len(self)
+        if isinstance(key, slice):
+            return tuple(self._item(i) for i in range(*key.indices(n)))
+        i = key.__index__()
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("index out of range")
+        return self._item(i)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self._item(i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (str, bytes)) or not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Iterable[Any]) -> tuple:
+        return tuple(self) + tuple(other)
+
+    def __radd__(self, other: Iterable[Any]) -> tuple:
+        return tuple(other) + tuple(self)
+
+    def __repr__(self) -> str:
+        if len(self) <= 6:
+            return repr(tuple(self))
+        return f"{type(self).__name__}({len(self)} items: {self._item(0)!r}, …)"
+
+
+def _table_index(table: list, index: dict, value: Any) -> int:
+    k = index.get(value)
+    if k is None:
+        k = index[value] = len(table)
+        table.append(value)
+    return k
+
+
+class TurnList(_Compact):
+    """The turns of a transcript, stored compactly: offsets, times and table indices in arrays.
+
+    About 45 bytes a turn instead of some 250 for a :class:`Turn` object with its text copy, so a
+    file of a million one-line turns fits in a small multiple of its size. Indexing, iteration and
+    slicing give ordinary :class:`Turn` objects (made on access; a slice is a tuple); a TurnList
+    compares equal to a tuple of the same turns.
+
+    Examples
+    --------
+    >>> text = "Why?\\n\\nBecause."
+    >>> turns = TurnList.from_turns(text, [Turn(0, "I", 0, 4, "Why?"), Turn(1, "R", 6, 14, "Because.", 3.0)])
+    >>> turns[1].text, turns[1].timestamp, turns[-1].speaker, len(turns)
+    ('Because.', 3.0, 'R', 2)
+    >>> turns == (Turn(0, "I", 0, 4, "Why?"), Turn(1, "R", 6, 14, "Because.", 3.0))
+    True
+    """
+
+    __slots__ = ("_text", "_start", "_end", "_spk", "_time", "_role", "_pstart", "_pflat", "_speakers")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._start = array("q")
+        self._end = array("q")
+        self._spk = array("i")
+        self._time = array("d")
+        self._role = array("b")
+        self._pstart = array("q", [0])
+        self._pflat = array("q")
+        self._speakers: list[str | None] = []
+
+    def append(self, speaker: str | None, start: int, end: int, timestamp: float | None, role: str | None,
+               paragraphs: Iterable[int], _index: dict | None = None) -> None:
+        """Add one turn (used while a transcript is built; a finished transcript never changes)."""
+        idx = _index if _index is not None else {s: k for k, s in enumerate(self._speakers)}
+        self._start.append(start)
+        self._end.append(end)
+        self._spk.append(_table_index(self._speakers, idx, speaker))
+        self._time.append(math.nan if timestamp is None else float(timestamp))
+        self._role.append(-1 if role is None else ROLES.index(role))
+        self._pflat.extend(paragraphs)
+        self._pstart.append(len(self._pflat))
+
+    @classmethod
+    def from_turns(cls, text: str, turns: Iterable["Turn"]) -> "TurnList":
+        out = cls(text)
+        idx: dict = {}
+        for t in turns:
+            out.append(t.speaker, t.start, t.end, t.timestamp, t.role, t.paragraphs, idx)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._start)
+
+    def _item(self, i: int) -> "Turn":
+        a, b = self._start[i], self._end[i]
+        ts = self._time[i]
+        r = self._role[i]
+        return Turn(i, self._speakers[self._spk[i]], a, b, self._text[a:b], None if ts != ts else ts,
+                    None if r < 0 else ROLES[r], tuple(self._pflat[self._pstart[i]:self._pstart[i + 1]]))
+
+    @property
+    def starts(self) -> array:
+        """Start offsets of all turns (for binary search)."""
+        return self._start
+
+    def __reduce__(self):
+        return (_turnlist_from_state, (self._text, self._start, self._end, self._spk, self._time, self._role,
+                                       self._pstart, self._pflat, self._speakers))
+
+
+def _turnlist_from_state(text, start, end, spk, time, role, pstart, pflat, speakers) -> TurnList:
+    out = TurnList(text)
+    out._start, out._end, out._spk, out._time, out._role = start, end, spk, time, role
+    out._pstart, out._pflat, out._speakers = pstart, pflat, speakers
+    return out
+
+
+_PARA_KINDS = ("body", "table", "label", "preamble", "header", "footer", "heading", "separator")
+
+
+class ParagraphList(_Compact):
+    """Source paragraphs stored compactly (offsets in arrays, source texts in one string).
+
+    Examples
+    --------
+    >>> ps = ParagraphList.from_paragraphs([Paragraph(0, 0, 4, "text", "body", "Why?"),
+    ...                                     Paragraph(1, -1, -1, "text", "label", "R:")])
+    >>> ps[1].kind, ps[1].source_text, ps[0] == Paragraph(0, 0, 4, "text", "body", "Why?")
+    ('label', 'R:', True)
+    """
+
+    __slots__ = ("_index", "_start", "_end", "_part", "_kind", "_src", "_soff", "_parts", "_kinds")
+
+    def __init__(self) -> None:
+        self._index = array("q")
+        self._start = array("q")
+        self._end = array("q")
+        self._part = array("i")
+        self._kind = array("i")
+        self._soff = array("q", [0])
+        self._src: str = ""
+        self._parts: list[str] = []
+        self._kinds: list[str] = list(_PARA_KINDS)
+
+    @classmethod
+    def from_paragraphs(cls, paragraphs: Iterable["Paragraph"]) -> "ParagraphList":
+        out = cls()
+        pidx: dict = {}
+        kidx = {k: i for i, k in enumerate(out._kinds)}
+        chunks: list[str] = []
+        pos = 0
+        for p in paragraphs:
+            out._index.append(p.index)
+            out._start.append(p.start)
+            out._end.append(p.end)
+            out._part.append(_table_index(out._parts, pidx, p.part))
+            out._kind.append(_table_index(out._kinds, kidx, p.kind))
+            chunks.append(p.source_text)
+            pos += len(p.source_text)
+            out._soff.append(pos)
+        out._src = "".join(chunks)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def _item(self, i: int) -> "Paragraph":
+        return Paragraph(self._index[i], self._start[i], self._end[i], self._parts[self._part[i]],
+                         self._kinds[self._kind[i]], self._src[self._soff[i]:self._soff[i + 1]])
+
+    def __reduce__(self):
+        return (_paragraphs_from_paragraphs, (tuple(self),))
+
+
+def _paragraphs_from_paragraphs(items) -> ParagraphList:
+    return ParagraphList.from_paragraphs(items)
+
+
 @dataclass(frozen=True, slots=True)
 class Comment:
     """A Word comment anchored on ``Transcript.text[start:end]`` (``-1`` if its anchor is outside turns)."""
@@ -120,8 +314,9 @@ class Transcript:
         Case/transcript id (the file stem by default).
     text : str
         The plain text; the single truth all offsets point into.
-    turns : tuple of Turn
-        Ordered, non-overlapping views on ``text``.
+    turns : sequence of Turn
+        Ordered, non-overlapping views on ``text``; kept as a compact :class:`TurnList`
+        (indexing and iteration give :class:`Turn` objects).
     metadata : mapping
         Title, date, interviewer, respondent, language, header/footer text, core
         properties, preamble lines, anything the reader found outside the turns.
@@ -129,8 +324,8 @@ class Transcript:
         ISO 639-1 code (``"en"``) when known.
     source : str, optional
         The file it was read from.
-    paragraphs : tuple of Paragraph
-        Map back to the source file's paragraphs.
+    paragraphs : sequence of Paragraph
+        Map back to the source file's paragraphs (a compact :class:`ParagraphList`).
     comments : tuple of Comment
         Word comments with their anchored spans.
     attributes : mapping
@@ -141,31 +336,44 @@ class Transcript:
 
     id: str
     text: str
-    turns: tuple[Turn, ...] = ()
+    turns: Sequence[Turn] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
     language: str | None = None
     source: str | None = None
-    paragraphs: tuple[Paragraph, ...] = ()
+    paragraphs: Sequence[Paragraph] = ()
     comments: tuple[Comment, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "turns", tuple(self.turns))
-        object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
+        turns = self.turns
+        if isinstance(turns, TurnList) and turns._text is self.text:
+            prev_end = 0  # built from this text: its views hold by construction; check the order only
+            n = len(self.text)
+            for a, b in zip(turns._start, turns._end):
+                if a < prev_end or b > n or a > b:
+                    raise ValueError(f"{self.id}: turn [{a}, {b}) overlaps or is out of range")
+                prev_end = b
+        else:
+            turns = tuple(turns)
+            prev_end = 0
+            for i, turn in enumerate(turns):
+                if turn.index != i:
+                    raise ValueError(f"{self.id}: turn {i} has index {turn.index}")
+                if turn.start < prev_end or turn.end > len(self.text):
+                    raise ValueError(f"{self.id}: turn {i} [{turn.start}, {turn.end}) overlaps or is out of range")
+                if self.text[turn.start:turn.end] != turn.text:
+                    raise ValueError(f"{self.id}: turn {i} text differs from transcript.text[start:end]")
+                prev_end = turn.end
+            turns = TurnList.from_turns(self.text, turns)
+        object.__setattr__(self, "turns", turns)
+        paras = self.paragraphs
+        object.__setattr__(self, "paragraphs", paras if isinstance(paras, ParagraphList)
+                           else ParagraphList.from_paragraphs(paras))
         object.__setattr__(self, "comments", tuple(self.comments))
         object.__setattr__(self, "warnings", tuple(self.warnings))
         object.__setattr__(self, "metadata", _frozen_map(self.metadata))
         object.__setattr__(self, "attributes", _frozen_map(self.attributes))
-        prev_end = 0
-        for i, turn in enumerate(self.turns):
-            if turn.index != i:
-                raise ValueError(f"{self.id}: turn {i} has index {turn.index}")
-            if turn.start < prev_end or turn.end > len(self.text):
-                raise ValueError(f"{self.id}: turn {i} [{turn.start}, {turn.end}) overlaps or is out of range")
-            if self.text[turn.start:turn.end] != turn.text:
-                raise ValueError(f"{self.id}: turn {i} text differs from transcript.text[start:end]")
-            prev_end = turn.end
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -227,7 +435,7 @@ class Transcript:
         """The turn containing character ``offset`` (binary search), or None."""
         import bisect
 
-        starts = [t.start for t in self.turns]
+        starts = self.turns.starts if isinstance(self.turns, TurnList) else [t.start for t in self.turns]
         i = bisect.bisect_right(starts, offset) - 1
         if i >= 0 and self.turns[i].start <= offset < self.turns[i].end:
             return self.turns[i]

@@ -7,7 +7,18 @@ Detectors, each reported in the result so a researcher knows what ran:
 - ``list``: a user-supplied list (``names=`` a mapping ``{"Anna Kowalska": "PERSON", "Siemens": "ORG"}`` or
   a list of person names);
 - ``patterns``: e-mail addresses, phone numbers and URLs by regular expression;
-- ``ner``: spaCy named entities (PERSON, ORG, GPE/LOC) when a trained pipeline is installed.
+- ``ner``: spaCy named entities (PERSON, ORG, GPE/LOC) when a trained pipeline is installed;
+- ``ids``: personal names in transcript ids, which come from file names (``Interview_Anna_Kowalska``):
+  two or more capitalised words that are not study words (interview, transcript, group…).
+
+Transcript ids are pseudonymised like names: every name found (by any detector) inside an id is
+replaced by its placeholder (``Interview_Anna_Kowalska`` → ``Interview_[PERSON-1]``), the alias is
+kept in the mapping (kind ``ID``) so it stays the same across runs, and the pseudonymised corpus
+carries the aliases everywhere — ``Transcript.id``, ``source``, case attributes, codings re-mapped
+by :meth:`PseudonymResult.map_codings` — so every export built from it (Excel, Word, ``.qdpx``
+source/case/file names, heatmap labels) is clean. Word comment authors are people too: they are
+found by the ``metadata`` detector and replaced, so ``read_comment_codings`` on a pseudonymised
+corpus records the alias as coder.
 
 A full name also removes its parts ("Anna Kowalska" → "Anna", "Kowalska" also replaced with the
 same placeholder), since people are referred to by first or last name in conversation.
@@ -45,7 +56,18 @@ from .corpus import Corpus
 from .errors import PrivacyError
 from .model import Comment, Transcript, Turn
 
-DETECTORS = ("speakers", "metadata", "list", "patterns", "ner")
+DETECTORS = ("speakers", "metadata", "list", "patterns", "ner", "ids")
+
+#: words in file names that are not names of people
+_ID_WORDS = frozenset("""
+interview interviews int transcript transcripts transcription focus group groups session sessions final draft clean
+cleaned edited version copy part round wave pilot test case respondent participant learner employer provider
+expert stakeholder teacher student trainer manager team meeting notes audio video recording recorded otter teams
+zoom word docx txt de en fr it es pl nl pt el fi sv da cs hu ro sk sl bg hr lt lv et ga mt anon anonymised
+anonymized pseudonymised pseudonymized redacted english german french italian spanish polish english_version
+survey answers answer open fg kii qual study project eu cedefop microcredentials micro credentials credential
+badge badges final_version new old
+""".split())
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
@@ -84,13 +106,25 @@ class PseudonymResult:
     detectors: tuple[str, ...]
     skipped_detectors: dict[str, str] = field(default_factory=dict)
     _offset_maps: dict[str, tuple[list[int], list[int], list[int]]] = field(default_factory=dict, repr=False)
+    #: original transcript id -> its alias (only the ids that held a name)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def _orig(self, transcript_id: str) -> str:
+        if transcript_id in self._offset_maps:
+            return transcript_id
+        back = {v: k for k, v in self.ids.items()}
+        return back.get(transcript_id, transcript_id)
+
+    def new_id(self, transcript_id: str) -> str:
+        """The pseudonymised id of a transcript (its alias, or the id itself when it held no name)."""
+        return self.ids.get(transcript_id, transcript_id)
 
     def map_offset(self, transcript_id: str, offset: int) -> int:
         """An offset in the original text mapped into the pseudonymised text.
 
         An offset inside a replaced span maps to the start of its placeholder.
         """
-        starts, ends, shifts = self._offset_maps.get(transcript_id, ([], [], []))
+        starts, ends, shifts = self._offset_maps.get(self._orig(transcript_id), ([], [], []))
         i = bisect.bisect_right(starts, offset) - 1
         if i < 0:
             return offset
@@ -109,13 +143,14 @@ class PseudonymResult:
         new_end = []
         for t, e in zip(df["transcript_id"], df["end"]):
             e = int(e)
-            starts, ends, _ = self._offset_maps.get(t, ([], [], []))
+            starts, ends, _ = self._offset_maps.get(self._orig(t), ([], [], []))
             i = bisect.bisect_right(starts, e - 1) - 1
             if i >= 0 and e - 1 < ends[i]:  # the span ends inside a replaced name: end after its placeholder
                 new_end.append(self.map_offset(t, ends[i]))
             else:
                 new_end.append(self.map_offset(t, e))
         df["end"] = new_end
+        df["transcript_id"] = [self.new_id(self._orig(t)) if isinstance(t, str) else t for t in df["transcript_id"]]
         if "snippet" in df.columns:
             df["snippet"] = [self.corpus[t].text[s:e] for t, s, e in zip(df["transcript_id"], df["start"], df["end"])]
         return df
@@ -213,7 +248,7 @@ def _split_meta(value) -> list[str]:
 
 
 def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None = None, *,
-                 detectors: Iterable[str] = ("speakers", "metadata", "list", "patterns", "ner"),
+                 detectors: Iterable[str] = ("speakers", "metadata", "list", "patterns", "ner", "ids"),
                  mapping: str | Path | Mapping[str, tuple[str, str]] | None = None,
                  keep: Iterable[str] = (), ner_model: str = "en_core_web_sm") -> PseudonymResult:
     """Replace personal data with stable placeholders across a corpus.
@@ -224,7 +259,7 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
     names : mapping or sequence, optional
         Extra names: ``{"Siemens": "ORG", "Linz": "PLACE"}`` or a list of person names.
     detectors : iterable of str
-        Any of ``speakers, metadata, list, patterns, ner``; ``ner`` runs only when a trained spaCy
+        Any of ``speakers, metadata, list, patterns, ner, ids``; ``ner`` runs only when a trained spaCy
         pipeline (``en_core_web_sm``) is installed — the result says which ran and why not.
     mapping : path or mapping, optional
         A previous mapping, so placeholders stay the same across runs; its names are also
@@ -277,7 +312,7 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         terms[term] = (kind, detector)
 
     for orig, (_, kind) in prior.items():  # what a previous run replaced is replaced again, everywhere
-        if kind not in ("EMAIL", "URL", "PHONE"):
+        if kind not in ("EMAIL", "URL", "PHONE", "ID"):
             add(orig, kind, "mapping")
     if "list" in detectors and names:
         items = names.items() if isinstance(names, Mapping) else ((n, "PERSON") for n in names)
@@ -296,6 +331,13 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
                     for n in _split_meta(source.get(key)):
                         if _looks_like_name(n):
                             add(n, "PERSON", "metadata")
+            for c in t.comments:  # Word comment authors are coders: people
+                for n in _split_meta(c.author):
+                    if _looks_like_name(n):
+                        add(n, "PERSON", "metadata")
+        if "ids" in detectors:
+            for n in _names_in_id(t.id):
+                add(n, "PERSON", "ids")
     # stable numbering: full names first in order of appearance
     for term, (kind, det) in list(terms.items()):
         base = placeholder(term, kind)
@@ -330,6 +372,12 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         alts = sorted(terms, key=len, reverse=True)
         term_re = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w])")
 
+    id_map = _alias_ids(corpus.ids, terms, prior, placeholder)
+    for orig, alias in id_map.items():
+        if alias != orig:
+            mapping_out[orig] = alias
+            kinds[orig] = "ID"
+
     replacements: list[Replacement] = []
     out: list[Transcript] = []
     offset_maps: dict[str, tuple[list[int], list[int], list[int]]] = {}
@@ -361,11 +409,111 @@ def pseudonymise(corpus: Corpus, names: Mapping[str, str] | Sequence[str] | None
         offset_maps[t.id] = (starts, ends, shifts)
         for (a, b, orig, kind, det), ph in zip(chosen, spans_new):
             replacements.append(Replacement(t.id, a, b, orig, ph, kind, det))
-        out.append(_rebuild(t, new_text, mapping_out, offset_maps[t.id]))
-    result = PseudonymResult(Corpus(out, corpus.errors, None), mapping_out, kinds, replacements, ran, skipped,
-                             offset_maps)
-    result.corpus.attributes = _pseudonymise_frame(corpus.attributes, mapping_out)
+        out.append(_rebuild(t, new_text, mapping_out, offset_maps[t.id], id_map.get(t.id, t.id)))
+    sub = _substituter(mapping_out, in_names=True)
+    errors = [_pseudo_failure(f, sub) for f in corpus.errors]  # a failed file's name is a name too
+    problems = [replace(pr, message=sub(pr.message), path=sub(pr.path)) for pr in getattr(corpus, "problems", ())]
+    result = PseudonymResult(Corpus(out, errors, None, problems), mapping_out, kinds,
+                             replacements, ran, skipped, offset_maps, {k: v for k, v in id_map.items() if k != v})
+    attrs = _pseudonymise_frame(corpus.attributes, mapping_out)
+    if attrs is not None:
+        attrs.index = attrs.index.map(lambda v: id_map.get(v, v) if isinstance(v, str) else v)
+    result.corpus.attributes = attrs
     return result
+
+
+def _pseudo_failure(failure, sub):
+    """A :class:`~mcqual.corpus.ReadFailure` whose path and message carry placeholders."""
+    from .corpus import ReadFailure
+
+    err = failure.error
+    try:
+        new = type(err)(err.code, sub(err.message), path=sub(err.path), hint=err.hint, line=err.line)
+    except Exception:  # noqa: BLE001 - an error class with another signature: keep the code only
+        return ReadFailure(sub(failure.path), type(err)(err.code, "(message withheld: pseudonymised)"))
+    return ReadFailure(sub(failure.path), new)
+
+
+def _id_tokens(tid: str) -> list[str]:
+    return [x for x in re.split(r"[_\-\s.,;+()\[\]]+", tid) if x]
+
+
+_CAP_WORD = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’]+$")
+
+
+def _names_in_id(tid: str) -> list[str]:
+    """Personal names in a transcript id made from a file name: ``'Interview_Anna_Kowalska_v2'`` -> ``['Anna Kowalska']``.
+
+    Two to four consecutive capitalised words that are not study words (interview, transcript,
+    focus, group, final…); one capitalised word only when the id has nothing else but study
+    words and numbers (``'Interview_Kowalska_03'``).
+
+    Examples
+    --------
+    >>> _names_in_id("Interview_Anna_Kowalska_v2"), _names_in_id("int-01"), _names_in_id("FocusGroup_Final")
+    (['Anna Kowalska'], [], [])
+    >>> _names_in_id("interview-Dvořák-03")
+    ['Dvořák']
+    """
+    tokens = _id_tokens(tid)
+    out, run = [], []
+    for tok in tokens + [""]:
+        if tok and _CAP_WORD.match(tok) and tok.casefold() not in _ID_WORDS and tok.casefold() not in _STOP_PARTS:
+            run.append(tok)
+            continue
+        if len(run) >= 2:
+            out.append(" ".join(run[:4]))
+        elif len(run) == 1 and len(run[0]) >= 3 and all(
+                t.casefold() in _ID_WORDS or not any(ch.isalpha() for ch in t) or re.fullmatch(r"[a-z]{1,3}\d*", t)
+                or t == run[0] for t in tokens):
+            out.append(run[0])
+        run = []
+    return out
+
+
+def _alias_ids(ids: Sequence[str], terms: Mapping[str, tuple[str, str]],
+               prior: Mapping[str, tuple[str, str]], placeholder) -> dict[str, str]:
+    """Each transcript id with every name in it replaced by the name's placeholder (unique, stable)."""
+    lookup: dict[str, tuple[str, str]] = {}
+    for term, (kind, _) in terms.items():
+        if kind in ("EMAIL", "URL", "PHONE"):
+            continue
+        lookup[" ".join(_id_tokens(term)).casefold()] = (term, kind)
+        lookup[" ".join(_id_tokens(_fold(term))).casefold()] = (term, kind)
+    out: dict[str, str] = {}
+    taken = set(ids)
+    for tid in ids:
+        if tid in prior and prior[tid][1] == "ID":
+            out[tid] = prior[tid][0]
+            continue
+        pieces = re.split(r"([_\-\s.,;+()\[\]]+)", tid)  # words at even positions, separators between
+        words = pieces[0::2]
+        new = list(pieces)
+        k, changed = 0, False
+        while k < len(words):
+            for n in range(min(4, len(words) - k), 0, -1):
+                key = " ".join(w for w in words[k:k + n]).casefold()
+                hit = lookup.get(key) or lookup.get(_fold(key))
+                if hit and all(words[k:k + n]):
+                    new[2 * k] = placeholder(*hit)
+                    for j in range(2 * k + 1, 2 * (k + n) - 1):
+                        new[j] = ""
+                    k += n
+                    changed = True
+                    break
+            else:
+                k += 1
+        if not changed:
+            out[tid] = tid
+            continue
+        alias = "".join(new)
+        base, n = alias, 2
+        while alias in taken and alias != tid:
+            alias = f"{base}#{n}"
+            n += 1
+        taken.add(alias)
+        out[tid] = alias
+    return out
 
 
 def _non_overlapping(spans):
@@ -390,7 +538,7 @@ def _apply(text: str, chosen, placeholder) -> tuple[str, list[str]]:
     return "".join(parts), phs
 
 
-def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap) -> Transcript:
+def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap, new_id: str | None = None) -> Transcript:
     starts, ends, shifts = omap
 
     def m(off: int) -> int:
@@ -421,16 +569,25 @@ def _rebuild(t: Transcript, new_text: str, mapping: Mapping[str, str], omap) -> 
                 for c in t.comments]
     meta = {k: sub(v) for k, v in t.metadata.items()}
     attrs = {k: sub(v) for k, v in t.attributes.items()}
-    return Transcript(t.id, new_text, tuple(turns), meta, t.language, t.source, tuple(paragraphs), tuple(comments),
-                      attrs, tuple(sub(w) for w in t.warnings))
+    source = t.source
+    if source and new_id and new_id != t.id:
+        source = source.replace(t.id, new_id)
+    source = _substituter(mapping, in_names=True)(source) if source else source
+    return Transcript(new_id or t.id, new_text, tuple(turns), meta, t.language, source, tuple(paragraphs),
+                      tuple(comments), attrs, tuple(sub(w) for w in t.warnings))
 
 
-def _substituter(mapping: Mapping[str, str]):
-    """A function replacing every mapped original (word-bounded) in strings, recursively in dicts/lists."""
+def _substituter(mapping: Mapping[str, str], *, in_names: bool = False):
+    """A function replacing every mapped original (word-bounded) in strings, recursively in dicts/lists.
+
+    ``in_names=True`` also replaces inside file names, where ``_`` separates words
+    (``Interview_Anna_Kowalska_notes.txt``).
+    """
     if not mapping:
         return lambda value: value
-    rx = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(o) for o in sorted(mapping, key=len, reverse=True))
-                    + r")(?![\w])")
+    left, right = (r"(?<![^\W_])", r"(?![^\W_])") if in_names else (r"(?<![\w])", r"(?![\w])")
+    rx = re.compile(left + "(?:" + "|".join(re.escape(o) for o in sorted(mapping, key=len, reverse=True))
+                    + ")" + right)
 
     def sub(value):
         if isinstance(value, str):
@@ -494,7 +651,7 @@ def for_export(pseudonymise_arg, corpus=None, codings=None, **kwargs):
 
         df = pd.DataFrame(codings)
         if not df.empty and {"transcript_id", "start", "end"} <= set(df.columns):
-            known = set(res.corpus.ids)
+            known = set(res.corpus.ids) | set(res.ids)
             if not set(map(str, df["transcript_id"])) <= known:
                 missing = sorted(set(map(str, df["transcript_id"])) - known)[:5]
                 raise PrivacyError("E801", f"codings refer to transcripts not in the pseudonymised corpus: {missing}",
@@ -525,7 +682,7 @@ def pseudonymised_bundle(bundle, pseudonymise_arg=True):
         if {"transcript_id", "start", "end"} <= set(memos.columns):
             starts, ends = [], []
             for t, a, b in zip(memos["transcript_id"], memos["start"], memos["end"]):
-                if isinstance(t, str) and t in res.corpus and pd.notna(a) and pd.notna(b):
+                if isinstance(t, str) and res.new_id(t) in res.corpus and pd.notna(a) and pd.notna(b):
                     m = res.map_codings([{"transcript_id": t, "start": int(a), "end": int(b)}])
                     a, b = int(m["start"][0]), int(m["end"][0])
                 starts.append(a)

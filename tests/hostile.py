@@ -98,6 +98,20 @@ def _zero_bomb(gib: float) -> tuple[bytes, int, int]:
     return b"".join(out), crc, size
 
 
+def _space_bomb(head: bytes, tail: bytes, mib: int) -> tuple[bytes, int, int]:
+    """A raw deflate stream: ``head``, ``mib`` MiB of spaces, ``tail`` (about 1 KB a MiB, never materialised)."""
+    block = b" " * 2**20
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = [c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)]
+    out.append((c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)) * mib)
+    out.append(c.compress(tail) + c.flush())
+    crc = zlib.crc32(head)
+    for _ in range(mib):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    return b"".join(out), crc, len(head) + mib * 2**20 + len(tail)
+
+
 def zip_bomb(path: Path, *, lie: bool = False, gib: float = 2.0) -> None:
     """A .docx whose document.xml inflates to ``gib`` GiB; ``lie`` declares a tiny size in the headers."""
     data, crc, size = _zero_bomb(gib)
@@ -135,6 +149,8 @@ class Case:
     expected: str
     reader: str = "transcript"
     note: str = ""
+    max_seconds: float = 5.0
+    max_mb: int = 500
 
 
 def _good_docx(path: Path) -> None:
@@ -234,6 +250,133 @@ def _many_members(path: Path) -> None:
     _zip(path, parts)
 
 
+# --- REFI-QDA (.qdpx / .qde / .qdc) ------------------------------------------------------------
+
+QDE_NS = "urn:QDA-XML:project:1.0"
+GUID1 = "10000000-0000-4000-8000-000000000001"
+
+
+def _qde(sources: str, prolog: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<Project xmlns="{QDE_NS}" name="p">'
+            f"<Sources>{sources}</Sources></Project>").encode()
+
+
+def _text_source(name: str = "int-01", desc: str = "", path: str = "internal://x.txt") -> str:
+    d = f"<Description>{desc}</Description>" if desc else ""
+    return f'<TextSource guid="{GUID1}" name="{name}" plainTextPath="{path}">{d}</TextSource>'
+
+
+def _qdpx(path: Path, qde: bytes, files: dict[str, bytes] | None = None) -> None:
+    _zip(path, {"project.qde": qde, **(files or {})})
+
+
+def qdpx_bomb(path: Path, *, mib: int = 300, lie: bool = False) -> None:
+    """A ~300 KB .qdpx whose sources/x.txt inflates to ``mib`` MiB (``lie``: headers declare 4 KiB)."""
+    data, crc, size = _space_bomb(b"Interviewer: hello", b"R: bye", mib)
+    entries = [("project.qde", *_deflated(_qde(_text_source())))]
+    entries = [(n, d, 8, crc_, cs, us) for n, d, crc_, cs, us in entries]
+    entries.append(("sources/x.txt", data, 8, crc, len(data), 4096 if lie else size))
+    _raw_zip(path, entries)
+
+
+def _qdpx_surrogate(path: Path) -> None:
+    """A transcript description (JSON) whose speaker holds a lone surrogate escape: exports must not crash."""
+    desc = ('mcqual-transcript {"id": "int-01", "turns": [[0, 12, "\\ud800Ana", null, null], '
+            '[14, 21, "R\\udfff", null, "respondent"]], "language": "en"}')
+    _qdpx(path, _qde(_text_source(desc=desc)), {"sources/x.txt": "Do you know?\n\nYes, I.".encode()})
+
+
+QDC_DOCTYPE = ('<?xml version="1.0" encoding="{enc}"?><!DOCTYPE CodeBook [<!ENTITY e "defined">]>'
+               '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="' + GUID1 + '" name="trust" '
+               'isCodable="true"><Description>&e; and the text after it</Description></Code></Codes></CodeBook>')
+
+
+# --- spreadsheets (.xlsx) ----------------------------------------------------------------------
+
+_XLSX_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+            'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>').encode()
+_XLSX_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+              'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+              'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>').encode()
+_XLSX_WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>').encode()
+_XLSX_WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                 'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                 '</Relationships>').encode()
+_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+               b'spreadsheetml/2006/main"><sheetData>')
+_SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def _xlsx_parts() -> list[tuple[str, bytes]]:
+    return [("[Content_Types].xml", _XLSX_CT), ("_rels/.rels", _XLSX_RELS), ("xl/workbook.xml", _XLSX_WB),
+            ("xl/_rels/workbook.xml.rels", _XLSX_WB_RELS)]
+
+
+def _cell(ref: str, value: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def xlsx(path: Path, rows_xml: str) -> None:
+    """A workbook whose one sheet holds ``rows_xml`` (``<row>`` elements) as written."""
+    _zip(path, dict(_xlsx_parts() + [("xl/worksheets/sheet1.xml", _SHEET_HEAD + rows_xml.encode() + _SHEET_TAIL)]))
+
+
+def xlsx_bomb_cell(path: Path, *, mib: int = 300) -> None:
+    """A ~300 KB .xlsx whose sheet holds one inline-string cell of ``mib`` MiB."""
+    head = _SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row><row r="2">' \
+        + b'<c r="A2" t="inlineStr"><is><t>'
+    data, crc, size = _space_bomb(head, b"x</t></is></c></row>" + _SHEET_TAIL, mib)
+    entries = [(n, *_deflated(d)) for n, d in _xlsx_parts()]
+    entries = [(n, d, 8, crc_, cs, us) for n, d, crc_, cs, us in entries]
+    entries.append(("xl/worksheets/sheet1.xml", data, 8, crc, len(data), size))
+    _raw_zip(path, entries)
+
+
+def _survey_rows(n: int, *, far: bool = False) -> str:
+    head = '<row r="1">' + _cell("A1", "respondent_id") + _cell("B1", "country") + \
+        _cell("C1", "Q1. What makes you trust a micro-credential?") + "</row>"
+    rows = [head]
+    answers = ("The issuer is a university I know.", "Only if an employer asks for it.",
+               "The ECTS credits and the assessment.", "Nothing, I trust the platform.")
+    for i in range(2, n + 2):
+        cells = _cell(f"A{i}", f"R{i:06d}") + _cell(f"B{i}", ("PL", "DE", "FR", "IT")[i % 4]) + \
+            _cell(f"C{i}", answers[i % 4] + f" ({i})")
+        if far:
+            cells += _cell(f"XFD{i}", "x")
+        rows.append(f'<row r="{i}">{cells}</row>')
+    return "".join(rows)
+
+
+def _codebook_xlsx_bomb(path: Path) -> None:
+    xlsx_bomb_cell(path, mib=300)
+
+
+def _utf16_doctype_docx(path: Path) -> None:
+    xml = (f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w:document [<!ENTITY e "x">]><w:document {NS}>'
+           '<w:body><w:p><w:r><w:t>Interviewer: Hello &e; and the words after it</w:t></w:r></w:p>'
+           '</w:body></w:document>').encode("utf-16")
+    _package(path, xml)
+
+
+def _long_text_node(path: Path) -> None:
+    """One paragraph of 10.5 million characters (over libxml2's 10,000,000 limit for one text run)."""
+    text = _prose(120_000, seed=3)
+    text = (text * (10_500_000 // len(text) + 1))[:10_500_000]
+    _package(path, _document(p("Interviewer: Tell me everything.") + p("R1: " + text)))
+
+
+YAML_DEEP = "codes: " + "[" * 5000 + "]" * 5000 + "\n"
+
+
 CODEBOOK_OK = "codes:\n  - id: trust\n    keywords: [accreditation, quality assurance]\n"
 YAML_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)) + \
@@ -316,7 +459,94 @@ CASES: list[Case] = [
     Case("yaml_invalid", "invalid.yaml", lambda f: f.write_text("codes:\n  - id: trust\n   bad: [\n"), "E201",
          reader="codebook"),
     Case("yaml_empty", "empty.yaml", lambda f: f.write_bytes(b""), "E207", reader="codebook"),
+    Case("yaml_nested_5000", "deep.yaml", lambda f: f.write_text(YAML_DEEP), "E201", reader="codebook",
+         note="lists nested 5,000 deep: E201, not a raw RecursionError"),
+    # issue 20: encodings, XML declarations, text nodes
+    Case("nul_in_ascii_txt", "nul_ascii.txt",
+         lambda f: f.write_bytes(b"Interviewer: hello\x00 there\nR: fine\x00\x00\n"), "ok",
+         note="a few NULs in ASCII text: not UTF-16; the NULs are dropped"),
+    Case("utf16_docx_doctype", "utf16_doctype.docx", _utf16_doctype_docx, "E106",
+         note="a UTF-16 document.xml with <!DOCTYPE>: refused like a UTF-8 one"),
+    Case("text_node_10m", "text_node_10m.docx", _long_text_node, "E107", max_seconds=20, max_mb=700,
+         note="one paragraph of 10.5 M characters: too long (E107), not malformed (E106)"),
+    Case("qdc_doctype", "doctype.qdc", lambda f: f.write_text(QDC_DOCTYPE.format(enc="UTF-8")), "E213",
+         reader="codebook", note="entities never resolved: text after one would be lost"),
+    Case("qdc_doctype_utf16", "doctype16.qdc",
+         lambda f: f.write_bytes(QDC_DOCTYPE.format(enc="UTF-16").encode("utf-16")), "E213", reader="codebook"),
+    # REFI-QDA projects
+    Case("qdpx_bomb", "bomb.qdpx", qdpx_bomb, "E640", reader="qdpx",
+         note="~300 KB archive, sources/x.txt inflates to 300 MiB: refused before inflating"),
+    Case("qdpx_bomb_lying", "bomb_lying.qdpx", lambda f: qdpx_bomb(f, lie=True), "E601", reader="qdpx",
+         note="300 MiB stream, headers declare 4 KiB: inflating stops at the declared size, CRC fails"),
+    Case("qde_doctype", "doctype.qde",
+         lambda f: f.write_bytes(_qde(_text_source(), '<!DOCTYPE Project [<!ENTITY e "x">]>')), "E640",
+         reader="qdpx"),
+    Case("qdpx_doctype", "doctype.qdpx",
+         lambda f: _qdpx(f, _qde(_text_source(), '<!DOCTYPE Project [<!ENTITY e "x">]>'),
+                         {"sources/x.txt": b"Hello."}), "E640", reader="qdpx"),
+    Case("qdpx_surrogate_export", "surrogate.qdpx", _qdpx_surrogate, "ok", reader="qdpx_export",
+         note="a lone surrogate in a description's JSON: replaced by U+FFFD; .qdpx and Excel exports work"),
+    # spreadsheets
+    Case("xlsx_bomb_survey", "bomb_survey.xlsx", xlsx_bomb_cell, "E118", reader="survey",
+         note="~300 KB .xlsx, one inline-string cell of 300 MiB: refused before inflating"),
+    Case("xlsx_bomb_attributes", "bomb_cases.xlsx", xlsx_bomb_cell, "E118", reader="attributes"),
+    Case("xlsx_bomb_codebook", "bomb_codebook.xlsx", _codebook_xlsx_bomb, "E214", reader="codebook"),
+    Case("xlsx_far_column", "far_column.xlsx", lambda f: xlsx(f, _survey_rows(2_000, far=True)), "E118",
+         reader="survey", note="every row also fills column XFD: 2,000 rows x 16,384 columns padded"),
 ]
+
+_SENTENCES = ("So how did you first hear about the course?", "Through my employer, they sent a link.",
+              "Did anyone check the badge afterwards?", "Not really, but I put it on my CV.",
+              "What would make you trust it more?", "If the university name and the ECTS were on it.",
+              "And the assessment, was it proctored?", "Yes, online, with the camera on the whole time.")
+
+
+def many_lines_txt(path: Path, n: int = 1_000_000) -> None:
+    """``n`` one-line turns of about 12 bytes (``I: ok 123.``): the shape that blew memory (1.5 GB for 12 MB)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for k in range(0, n, 10_000):
+            fh.write("".join(f"{'I' if i % 2 == 0 else 'R'}: ok {i % 10000}.\n" for i in range(k, min(n, k + 10_000))))
+
+
+def big_txt(path: Path, megabytes: int = 44) -> None:
+    """A transcript of about ``megabytes`` MB, Interviewer/R1 turns of one sentence each (about 45 bytes a line)."""
+    target = megabytes * 10**6
+    with open(path, "w", encoding="utf-8") as fh:
+        size = i = 0
+        while size < target:
+            chunk = "".join(f"{'Interviewer' if j % 2 == 0 else 'R1'}: {_SENTENCES[j % 8]}\n"
+                            for j in range(i, i + 10_000))
+            fh.write(chunk)
+            size += len(chunk)
+            i += 10_000
+
+
+def many_paragraphs_docx(path: Path, n: int = 1_000_000) -> None:
+    """``n`` one-line paragraphs in one document.xml (64 MiB inflated): 2.3 GB and 29 s before."""
+    parts = [p(f"{'I' if i % 2 == 0 else 'R'}: ok {i}.") for i in range(n)]
+    _package(path, _document("".join(parts)))
+
+
+def big_part_docx(path: Path, mib: int = 120) -> None:
+    """A document.xml of about ``mib`` MiB: 1,360 turns of 92 KB (parts up to 128 MiB are read)."""
+    chunk = _prose(16_000, seed=5)  # about 100 KB of prose
+    n = mib * 2**20 // (len(chunk) + 80)
+    _package(path, _document("".join(p(f"{'Interviewer' if i % 2 == 0 else 'R1'}: {i} {chunk}") for i in range(n))))
+
+
+#: big valid files (tests/test_hostile_large.py): each must be read whole within its time and memory limits;
+#: ``max_seconds`` is CPU time there (the child is killed after four times as long on the wall clock)
+LARGE_CASES: list[Case] = [
+    Case("txt_1m_lines", "many_lines_1m.txt", many_lines_txt, "ok", max_seconds=30, max_mb=450,
+         note="1,000,000 lines, 12 MB: one turn a line"),
+    Case("txt_44mb", "big_44mb.txt", big_txt, "ok", max_seconds=45, max_mb=700,
+         note="44 MB (under the 50 MB limit), about 1 million turns of one sentence"),
+    Case("docx_1m_paragraphs", "many_paragraphs_1m.docx", many_paragraphs_docx, "ok", max_seconds=60, max_mb=700,
+         note="1,000,000 paragraphs, 64 MiB of document.xml (2.6 MB zipped)"),
+    Case("docx_part_120mib", "part_120mib.docx", big_part_docx, "ok", max_seconds=30, max_mb=700,
+         note="one document.xml of 120 MiB (limit 128 MiB): 1,360 turns of 92 KB"),
+]
+
 
 
 def write_all(outdir: str | Path, cases: list[Case] | None = None) -> list[tuple[Path, Case]]:
@@ -339,6 +569,27 @@ def read_case(path: Path, case: Case) -> dict:
         if case.reader == "codebook":
             cb = mq.load_codebook(path)
             return {"got": "ok", "size": len(cb.ids), "message": ""}
+        if case.reader in ("qdpx", "qdpx_export"):
+            project = mq.read_qdpx(path)
+            out = {"got": "ok", "size": len(project.corpus), "message": ""}
+            if case.reader == "qdpx_export":
+                import io
+
+                from mcqual.export.excel import to_excel
+
+                buf = io.BytesIO()
+                mq.to_qdpx(project, buf)
+                back = mq.read_qdpx(io.BytesIO(buf.getvalue()))
+                to_excel(io.BytesIO(), {"turns": project.corpus.to_frame()})
+                out["speakers"] = repr([t.speakers for t in back.corpus])
+                out["warnings"] = repr([w for t in project.corpus for w in t.warnings])
+            return out
+        if case.reader == "survey":
+            s = mq.read_survey(path)
+            return {"got": "ok", "size": len(s), "message": ""}
+        if case.reader == "attributes":
+            a = mq.read_attributes(path)
+            return {"got": "ok", "size": len(a), "message": ""}
         corpus = mq.read_transcripts([path])
         if corpus.errors:
             err = corpus.errors[0].error
@@ -352,8 +603,18 @@ def read_case(path: Path, case: Case) -> dict:
         return {"got": f"crash:{type(exc).__name__}", "message": repr(exc)[:500]}
 
 
-def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int = 500,
-                   names: list[str] | None = None) -> list[dict]:
+def _inflated(path: Path) -> int | None:
+    """Bytes a zip file's members declare when inflated (None for other files)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def check_isolated(outdir: str | Path, *, max_seconds: float | None = None, max_mb: int | None = None,
+                   names: list[str] | None = None, cases: list[Case] | None = None,
+                   wall_factor: float = 1.0) -> list[dict]:
     """Read every case in a forked child with an address-space limit and a time limit.
 
     The parent imports mcqual's readers once, then forks one child per case: the child sets
@@ -368,13 +629,16 @@ def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int 
 
     import mcqual as mq  # noqa: F401 - warm imports before forking
     from mcqual.codebook import load as _cb  # noqa: F401
-    from mcqual.io import docx as _d, text as _t, transcripts as _tr  # noqa: F401
+    from mcqual.io import docx as _d, survey as _s, text as _t, transcripts as _tr, xlsx as _x  # noqa: F401
+    from mcqual.exchange import qdpx as _q, qdpx_read as _qr  # noqa: F401
 
     out = Path(outdir)
     results = []
-    for case in CASES:
+    for case in cases or CASES:
         if names and case.name not in names:
             continue
+        seconds = (max_seconds if max_seconds is not None else case.max_seconds) * wall_factor
+        mb = max_mb if max_mb is not None else case.max_mb
         path = out / case.filename
         r, w = os.pipe()
         t0 = time.monotonic()
@@ -382,7 +646,7 @@ def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int 
         if pid == 0:  # child
             os.close(r)
             try:
-                limit = max_mb * 2**20
+                limit = mb * 2**20
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
                 res = read_case(path, case)
             except BaseException as exc:  # noqa: BLE001
@@ -392,7 +656,7 @@ def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int 
             os._exit(0)
         os.close(w)
         status = rusage = None
-        while time.monotonic() - t0 < max_seconds:
+        while time.monotonic() - t0 < seconds:
             done, status, rusage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
@@ -406,7 +670,10 @@ def check_isolated(outdir: str | Path, *, max_seconds: float = 5.0, max_mb: int 
             raw = fh.read()
         res = json.loads(raw) if raw else {"got": "timeout" if status == "timeout" else f"died:{status}",
                                            "message": ""}
+        res.update(cpu_seconds=round(rusage.ru_utime + rusage.ru_stime, 3) if rusage else None)
         res.update(name=case.name, file=case.filename, expected=case.expected, seconds=round(elapsed, 3),
+                   limit_seconds=seconds, limit_mb=mb, bytes=path.stat().st_size if path.exists() else None,
+                   inflated=_inflated(path),
                    max_rss_mb=round(rusage.ru_maxrss / 1024, 1) if rusage else None)
         results.append(res)
     return results
@@ -419,8 +686,17 @@ def main(argv: list[str]) -> int:
         for res in check_isolated(argv[1]):
             print(json.dumps(res))
         return 0
+    if len(argv) >= 2 and argv[0] == "--check-large":  # --check-large OUTDIR [name ...]: write and check
+        import json
+
+        names = argv[2:] or None
+        write_all(argv[1], [c for c in LARGE_CASES if not names or c.name in names])
+        for res in check_isolated(argv[1], cases=LARGE_CASES, names=names, wall_factor=4.0):
+            print(json.dumps(res), flush=True)
+        return 0
     if len(argv) != 1:
-        print("usage: python tests/hostile.py OUTDIR  |  python tests/hostile.py --check OUTDIR", file=sys.stderr)
+        print("usage: python tests/hostile.py OUTDIR  |  python tests/hostile.py --check OUTDIR  |  "
+              "python tests/hostile.py --check-large OUTDIR [case ...]", file=sys.stderr)
         return 2
     written = write_all(argv[0])
     lines = ["file\treader\texpected\tnote"] + [f"{p.name}\t{c.reader}\t{c.expected}\t{c.note}" for p, c in written]

@@ -273,3 +273,16 @@ def test_qdc_round_trip(tmp_path):
     assert [c.label for c in back] == ["Trust", "Quality assurance"]
     qa = next(c for c in back if c.label == "Quality assurance")
     assert back.path(qa.id).count("/") == 1 and qa.definition == "QA talk."
+
+
+def test_yaml_nested_too_deep_is_e201_not_a_recursion_error(tmp_path):
+    import mcqual as mq
+
+    block = tmp_path / "deep_block.yaml"
+    block.write_text("codes:\n" + "".join(" " * i + "- \n" for i in range(1, 400)), encoding="utf-8")
+    flow = tmp_path / "deep_flow.yaml"
+    flow.write_text("codes: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    for f in (block, flow):
+        with pytest.raises(mq.CodebookError) as err:
+            mq.load_codebook(f)
+        assert "E201" in str(err.value) and "nested more than 100" in str(err.value)

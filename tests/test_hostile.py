@@ -1,4 +1,5 @@
-"""The hostile-input corpus (tests/hostile.py): every case handled in <= 5 s and <= 500 MB, batch continues."""
+"""The hostile-input corpus (tests/hostile.py): every case handled within its limits (5 s and 500 MB unless the
+case says otherwise), the batch continues."""
 from __future__ import annotations
 
 import json
@@ -40,8 +41,8 @@ def test_every_case_was_run(results):
 def test_case_answer_time_and_memory(results, case):
     r = results[case.name]
     assert r["got"] == case.expected, f"{case.name}: expected {case.expected}, got {r['got']}: {r['message']}"
-    assert r["seconds"] <= 5.0, r
-    assert r["max_rss_mb"] is not None and r["max_rss_mb"] <= 500, r
+    assert r["seconds"] <= case.max_seconds, r
+    assert r["max_rss_mb"] is not None and r["max_rss_mb"] <= case.max_mb, r
     if case.expected != "ok":
         assert r["message"].startswith(f"[{case.expected}]")
         assert case.filename in r["message"], "the error must name the file"
@@ -57,6 +58,16 @@ def test_no_entity_is_ever_resolved(results):
 def test_xxe_in_optional_part_is_skipped_not_resolved(results):
     r = results["xxe_in_core_props"]
     assert r["got"] == "ok" and "title" not in r["metadata"]
+
+
+def test_issue_20_cases_read_right(results):
+    assert results["nul_in_ascii_txt"]["size"] == len("hello there\n\nfine")
+    assert "\ufffdAna" in results["qdpx_surrogate_export"]["speakers"]
+    assert "U+FFFD" in results["qdpx_surrogate_export"]["warnings"]  # and it says so
+    assert "E213" in results["qdc_doctype_utf16"]["message"]
+    assert "10,000,000" in results["text_node_10m"]["message"]
+    assert "would inflate to" in results["qdpx_bomb"]["message"]
+    assert "would inflate to" in results["xlsx_bomb_survey"]["message"]
 
 
 def test_large_valid_files_are_read_whole(results):

@@ -206,3 +206,21 @@ def test_malformed_srt(tmp_path):
 def test_public_api(tmp_path):
     f = write(tmp_path, "x.txt", "Q: Why?\nA: Because.\n")
     assert mq.read_text(f, id="case-1").id == "case-1"
+
+
+def test_a_few_nuls_in_ascii_text_are_not_utf16(tmp_path):
+    from mcqual.io.text import decode
+
+    f = tmp_path / "nul.txt"
+    f.write_bytes(b"Interviewer: hello\x00 there\nR: fine\x00\x00\n")
+    t = read_text(f)
+    assert [x.text for x in t.turns] == ["hello there", "fine"]
+    assert decode("Ελληνικά κείμενο για το θέμα".encode("utf-16-be")) == "Ελληνικά κείμενο για το θέμα"
+    assert decode("Interviewer: hi\nR: ok".encode("utf-16-le")) == "Interviewer: hi\nR: ok"
+
+
+def test_blank_line_blocks_are_found_without_a_string_per_line():
+    from mcqual.io.text import _text_paragraphs
+
+    assert [p.text for p in _text_paragraphs("a\nb\n \t\n\nc\n" + "x" * 100 + "\n\n\n")] == ["a\nb", "c\n" + "x" * 100]
+    assert _text_paragraphs("\n\n") == []

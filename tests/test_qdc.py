@@ -130,12 +130,14 @@ def test_missing_file_raises_e200(tmp_path):
     assert err.value.code == "E200"
 
 
-def test_entities_are_not_expanded():
-    xml = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-           b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="20000000-0000-0000-0000-000000000001" '
-           b'name="a" isCodable="true"><Description>&e;</Description></Code></Codes></CodeBook>')
-    cb = read_qdc(io.BytesIO(xml))
-    assert "root:" not in cb["a"].definition
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_doctype_is_refused_never_expanded(encoding):
+    xml = (f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+           '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="20000000-0000-0000-0000-000000000001" '
+           'name="a" isCodable="true"><Description>&e; and more</Description></Code></Codes></CodeBook>')
+    with pytest.raises(CodebookError) as err:
+        read_qdc(io.BytesIO(xml.encode(encoding)))
+    assert err.value.code == "E213" and "root:" not in str(err.value)
 
 
 _lines = st.lists(st.sampled_from(list("ab -:\n") + ["Include:", "ID:", "- ", "\nExclude:", "\n- "]),

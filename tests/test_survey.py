@@ -109,7 +109,7 @@ def test_bad_files(tmp_path):
         mq.read_survey(tmp_path / "x.pdf")
     dup = _csv(tmp_path, rows=ROWS + ROWS[:1], name="dup.csv")
     with pytest.raises(TranscriptError, match=r"E115.*R001") as e:
-        mq.read_survey(dup, text_columns=["Q1"])
+        mq.read_survey(dup, text_columns=["Q1"], duplicates="error")
     assert "dup.csv" in str(e.value)
     closed = _csv(tmp_path, rows=[{"id": "1", "age": "31"}], name="closed.csv")
     with pytest.raises(TranscriptError, match="no open-question column"):
@@ -174,3 +174,41 @@ def test_sample_survey_is_built_from_its_sources(root):
     res = subprocess.run([sys.executable, str(root / "transcripts" / "survey" / "build_survey.py"), "--check"],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+QUALTRICS_DUP = (
+    "StartDate,EndDate,Status,ResponseId,Q1,Q2_country\n"
+    '"Start Date","End Date","Response Type","Response ID","What makes you trust a micro-credential?","Country"\n'
+    '"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}","{""ImportId"":""status""}",'
+    '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1_TEXT""}","{""ImportId"":""QID2""}"\n'
+    "2024-03-01 10:02:11,2024-03-01 10:09:40,IP Address,R_1dA4xQ9Yk2Lm8Po,The issuer is a university I know.,PL\n"
+    "2024-03-01 11:15:03,2024-03-01 11:20:52,IP Address,R_3kT7mW2vB8nC1Zs,Only if an employer asked for it.,DE\n"
+    "2024-03-02 09:40:27,2024-03-02 09:44:05,IP Address,R_1dA4xQ9Yk2Lm8Po,\"Changed my mind: the ECTS, not the name.\",PL\n"
+)
+
+
+def test_respondent_listed_twice_is_read_with_a_unique_id_and_a_warning(tmp_path):
+    """A Qualtrics export whose respondent R_1dA4… appears on two rows with different answers."""
+    p = tmp_path / "trust_survey.csv"
+    p.write_text(QUALTRICS_DUP, encoding="utf-8")
+    s = mq.read_survey(p, text_columns=["Q1"])
+    assert s.ids == ["trust_survey:R_1dA4xQ9Yk2Lm8Po", "trust_survey:R_3kT7mW2vB8nC1Zs",
+                     "trust_survey:R_1dA4xQ9Yk2Lm8Po#2"]  # row order
+    assert s["trust_survey:R_1dA4xQ9Yk2Lm8Po"].text == "The issuer is a university I know."
+    assert s["trust_survey:R_1dA4xQ9Yk2Lm8Po#2"].text == "Changed my mind: the ECTS, not the name."
+    assert s.attributes.loc["trust_survey:R_1dA4xQ9Yk2Lm8Po#2", "respondent_id"] == "R_1dA4xQ9Yk2Lm8Po#2"
+    assert [pr.code for pr in s.problems] == ["E119"]
+    assert "R_1dA4xQ9Yk2Lm8Po" in str(s.problems[0]) and "trust_survey.csv" in str(s.problems[0])
+    assert "warning" in s.summary() and s.filter(ids=s.ids[:1]).problems == s.problems
+    with pytest.raises(TranscriptError, match=r"E115.*R_1dA4xQ9Yk2Lm8Po"):
+        mq.read_survey(p, text_columns=["Q1"], duplicates="error")
+    with pytest.raises(TranscriptError, match="E115"):
+        mq.read_survey(p, text_columns=["Q1"], duplicates="drop")
+
+
+def test_excel_survey_with_a_repeat_and_a_far_column_is_read(tmp_path):
+    p = tmp_path / "s.xlsx"
+    pd.DataFrame({"id": ["A", "A", "B"], "Q1": ["Long answer one here.", "Long answer two here.", "Three."]}
+                 ).to_excel(p, index=False)
+    s = mq.read_survey(p, text_columns=["Q1"], id_column="id")
+    assert s.ids == ["s:A", "s:A#2", "s:B"] and s.problems[0].code == "E119"

@@ -94,7 +94,10 @@ def read_codebook_excel(path: str | Path) -> Codebook:
 
     path = Path(path)
     p = str(path)
+    from ..io.xlsx import MAX_CELLS, MAX_SECONDS, check_package, sheet_rows
+
     try:
+        check_package(path, error=CodebookError, code="E214")
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise CodebookError("E200", f"no such file: {path}", path=path) from None
@@ -103,9 +106,11 @@ def read_codebook_excel(path: str | Path) -> Codebook:
     try:
         names = {n.lower(): n for n in wb.sheetnames}
         ws = wb[names.get("codes", wb.sheetnames[0])]
-        rows = list(ws.iter_rows(values_only=True))
-        meta_rows = list(wb[names["codebook"]].iter_rows(values_only=True)) if "codebook" in names else []
-        hist_rows = list(wb[names["history"]].iter_rows(values_only=True)) if "history" in names else []
+        budget = {"path": path, "error": CodebookError, "code": "E214", "max_cells": MAX_CELLS,
+                  "deadline": __import__("time").monotonic() + MAX_SECONDS, "max_seconds": MAX_SECONDS}
+        rows = sheet_rows(ws, **budget)
+        meta_rows = sheet_rows(wb[names["codebook"]], **budget) if "codebook" in names else []
+        hist_rows = sheet_rows(wb[names["history"]], **budget) if "history" in names else []
     finally:
         wb.close()
     sheet = ws.title

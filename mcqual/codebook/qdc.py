@@ -41,7 +41,7 @@ from typing import Any, Callable
 
 from .model import Code, Codebook, slugify
 from ..errors import CodebookError
-from .._xml import PathOrFile, clean, local, read_input, safe_parser, write_bytes
+from .._xml import PathOrFile, clean, has_dtd, json_safe, local, read_input, safe_parser, write_bytes
 from .._guids import guid, normalize_guid
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -226,7 +226,7 @@ def read_meta_comment(el) -> dict[str, str]:
         text = (node.text or "").strip()
         if text.startswith("mcqual-codebook "):
             try:
-                meta = json.loads(text[len("mcqual-codebook "):])
+                meta = json_safe(text[len("mcqual-codebook "):])
             except ValueError:
                 return {}
             return {k: str(v) for k, v in meta.items() if k in ("name", "version", "language", "description")}
@@ -363,6 +363,9 @@ def parse_qdc(data: bytes, *, source: str | None = None) -> Codebook:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise CodebookError("E209", f"not well-formed XML ({exc})", path=source) from exc
+    if has_dtd(root):
+        raise CodebookError("E213", "the codebook XML carries a <!DOCTYPE> (entities are never resolved, so text "
+                            "after one would be lost)", path=source)
     if local(root.tag) != "CodeBook":
         raise CodebookError("E209", f"the root element is <{local(root.tag)}>, not <CodeBook>", path=source)
     codes_el = next((c for c in root if local(c.tag) == "Codes"), None)

@@ -37,15 +37,34 @@ class _UnsafeYaml(Exception):
         self.line = line
 
 
+#: deepest nesting of lists/mappings read (a codebook needs a handful of levels; 5,000 would overflow the stack)
+MAX_DEPTH = 100
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int | None) -> None:
+        super().__init__(f"the YAML is nested more than {MAX_DEPTH} levels deep")
+        self.line = line
+
+
 class NoAliasSafeLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses aliases (E211): no alias bombs, ever."""
+    """A SafeLoader that refuses aliases (E211): no alias bombs, ever; and nesting deeper than :data:`MAX_DEPTH`."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _UnsafeYaml(f"YAML alias *{event.anchor} is not allowed (aliases can build 'alias bombs')",
                               event.start_mark.line + 1 if event.start_mark else None)
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise _TooDeep(event.start_mark.line + 1 if event.start_mark else None)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _walk(node: Node, loc: tuple, lines: Lines, problems: list[Problem], path: str | None) -> None:
@@ -119,6 +138,12 @@ def parse_yaml(text: str, path: str | Path | None = None, *, syntax_code: str = 
             node = loader.get_single_node()
         except _UnsafeYaml as exc:
             raise CodebookError(problems=[Problem("E211", str(exc), p, exc.line)]) from None
+        except (_TooDeep, RecursionError) as exc:
+            line = exc.line if isinstance(exc, _TooDeep) else None
+            msg = str(exc) if isinstance(exc, _TooDeep) else "the YAML is nested too deeply to read"
+            raise CodebookError(problems=[Problem(syntax_code, f"not valid YAML: {msg}", p, line, None,
+                                                  "A codebook needs a few levels of children; flatten the file.")]) \
+                from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None

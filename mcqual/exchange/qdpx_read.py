@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..codebook.model import Codebook
 from ..corpus import Corpus
 from ..errors import ExchangeError
 from ..model import Transcript, turns_from_spans
-from .._xml import PathOrFile, local, safe_parser
+from .._xml import PathOrFile, has_dtd, json_safe, local, safe_parser
 from .bundle import CODING_COLUMNS, MEMO_COLUMNS, ImportIssue, QdpxProject
 from .._guids import normalize_guid
 from ..codebook.qdc import parse_codes, parse_sets, read_meta_comment
@@ -50,6 +51,7 @@ class _Reader:
         self.source = source
         self.report: list[ImportIssue] = []
         self.names = {n.lower(): n for n in (zf.namelist() if zf else [])}
+        self.budget = [0]
 
     def issue(self, kind: str, name: str, reason: str, guid: str | None = None) -> None:
         self.report.append(ImportIssue(kind, name, reason, guid))
@@ -65,7 +67,7 @@ class _Reader:
         real = self.names.get(name.lower())
         if self.zf is None or real is None:
             return None, f"{name} is missing from the archive"
-        raw = self.zf.read(real)
+        raw = read_member(self.zf, real, self.source, self.budget)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -94,11 +96,42 @@ class _Reader:
         return cb, by_guid
 
 
+def read_member(zf: zipfile.ZipFile, name: str, source: str, budget: list[int] | None = None) -> bytes:
+    """One archive member, its size and compression ratio checked before inflating (E640).
+
+    The limits are the ones a .docx gets (:mod:`mcqual.io.ooxml`): a part inflates to at most
+    ``MAX_PART_BYTES`` (128 MiB), at most ``MAX_RATIO`` (200:1) times its compressed size, and all
+    parts read from one archive to at most ``MAX_TOTAL_BYTES`` (256 MiB) together.
+    """
+    from ..io.ooxml import MAX_PART_BYTES, MAX_RATIO, MAX_TOTAL_BYTES
+
+    info = zf.getinfo(name)
+    if info.file_size > MAX_PART_BYTES:
+        raise ExchangeError("E640", f"{name} would inflate to {info.file_size:,} bytes (limit {MAX_PART_BYTES:,})",
+                            path=source)
+    if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise ExchangeError("E640", f"{name} has a compression ratio above {MAX_RATIO}:1 (a zip bomb?)", path=source)
+    used = budget[0] if budget else 0
+    if used + info.file_size > MAX_TOTAL_BYTES:
+        raise ExchangeError("E640", f"the archive inflates to more than {MAX_TOTAL_BYTES:,} bytes", path=source)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(min(info.file_size, MAX_PART_BYTES) + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        raise ExchangeError("E601", f"cannot inflate {name} ({exc})", path=source) from None
+    if len(data) > MAX_PART_BYTES:  # pragma: no cover - zipfile stops at the declared size
+        raise ExchangeError("E640", f"{name} is larger than its header says", path=source)
+    if budget is not None:
+        budget[0] += len(data)
+    return data
+
+
 def _transcript(tid: str, text: str, desc: str | None, name: str, source: str) -> Transcript:
+    notes: list[str] = []
     info: dict[str, Any] = {}
     if desc and desc.startswith("mcqual-transcript "):
         try:
-            info = json.loads(desc[len("mcqual-transcript "):])
+            info = json_safe(desc[len("mcqual-transcript "):], notes)
         except ValueError:
             info = {}
     spans = []
@@ -124,9 +157,11 @@ def _transcript(tid: str, text: str, desc: str | None, name: str, source: str) -
     if desc and not info:
         meta["description"] = desc
     try:
-        return Transcript(tid, text, turns, metadata=meta, language=info.get("language"), source=source)
+        return Transcript(tid, text, turns, metadata=meta, language=info.get("language"), source=source,
+                          warnings=tuple(notes))
     except ValueError:
-        return Transcript(tid, text, (), metadata=meta, language=info.get("language"), source=source)
+        return Transcript(tid, text, (), metadata=meta, language=info.get("language"), source=source,
+                          warnings=tuple(notes))
 
 
 def parse_qdpx(root, zf: zipfile.ZipFile | None, source: str) -> QdpxProject:
@@ -192,7 +227,7 @@ def parse_qdpx(root, zf: zipfile.ZipFile | None, source: str) -> QdpxProject:
         mcq = desc.startswith("mcqual-transcript ") if desc else False
         if mcq:
             try:
-                base = json.loads(desc[len("mcqual-transcript "):]).get("id") or name  # type: ignore[index]
+                base = json_safe(desc[len("mcqual-transcript "):]).get("id") or name  # type: ignore[index]
             except ValueError:
                 pass
         elif Path(name).suffix.lower() in _TEXT_EXT:
@@ -497,7 +532,7 @@ def read_qdpx(path: PathOrFile) -> QdpxProject:
                 report_name = qde
             if qde is None:
                 raise ExchangeError("E601", "the archive has no project.qde", path=name)
-            data = zf.read(qde)
+            data = read_member(zf, qde, name)
         else:
             if hasattr(path, "seek"):
                 path.seek(0)  # type: ignore[union-attr]
@@ -507,6 +542,9 @@ def read_qdpx(path: PathOrFile) -> QdpxProject:
             root = etree.fromstring(data, safe_parser())
         except etree.XMLSyntaxError as exc:
             raise ExchangeError("E601", f"project.qde is not well-formed XML ({exc})", path=name) from exc
+        if has_dtd(root):
+            raise ExchangeError("E640", "project.qde carries a <!DOCTYPE> (entities are never resolved, so text "
+                                "after one would be lost)", path=name)
         project = parse_qdpx(root, zf, name)
     except zipfile.BadZipFile as exc:
         raise ExchangeError("E601", f"damaged zip archive ({exc})", path=name) from exc

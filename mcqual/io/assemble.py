@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 import warnings as _warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..model import TURN_SEPARATOR, Comment, Paragraph, Transcript, Turn
+from ..model import TURN_SEPARATOR, Comment, Paragraph, ParagraphList, Transcript, TurnList
 from . import preamble as pre
 from . import speakers as sp
 
@@ -63,15 +64,61 @@ class RawComment:
     end: tuple[int, int] | None
 
 
-@dataclass(slots=True)
-class _Draft:
-    speaker: str | None
-    time: float | None
-    paras: list[int] = field(default_factory=list)
-    pieces: list[tuple[int, int, int, str, str]] = field(default_factory=list)  # para, s, e, text, sep
+class LineList(Sequence[Line]):
+    """Lines stored as offsets into their paragraphs' texts (no object or string per line until read).
+
+    ``append`` takes a :class:`Line` whose text is ``paragraph text[offset:offset + len(text)]``;
+    reading gives :class:`Line` objects made on access (a slice gives a tuple).
+    """
+
+    __slots__ = ("paras", "para", "offset", "length", "sep", "forced")
+
+    def __init__(self, paras: Sequence[SrcPara]) -> None:
+        self.paras = paras  # paragraph ``index`` == its position (every reader numbers them so)
+        self.para = array("q")
+        self.offset = array("q")
+        self.length = array("q")
+        self.sep = array("b")
+        self.forced: dict[int, tuple[str | None, float | None]] = {}
+
+    def add(self, para: int, offset: int, length: int, forced: tuple[str | None, float | None] | None = None,
+            sep: str = "\n") -> None:
+        if forced is not None:
+            self.forced[len(self.para)] = forced
+        self.para.append(para)
+        self.offset.append(offset)
+        self.length.append(length)
+        self.sep.append(_SEPS.index(sep) if sep in _SEPS else 0)
+
+    def append(self, line: Line) -> None:
+        self.add(line.para, line.offset, len(line.text), line.forced, line.sep)
+
+    def __len__(self) -> int:
+        return len(self.para)
+
+    def _item(self, i: int) -> Line:
+        a = self.offset[i]
+        para = self.para[i]
+        return Line(para, a, self.paras[para].text[a:a + self.length[i]], self.forced.get(i), _SEPS[self.sep[i]])
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, slice):
+            return tuple(self._item(i) for i in range(*key.indices(len(self))))
+        if key < 0:
+            key += len(self)
+        if not 0 <= key < len(self):
+            raise IndexError("line index out of range")
+        return self._item(key)
+
+    def __iter__(self):
+        for i in range(len(self.para)):
+            yield self._item(i)
+
+    def any_forced(self) -> bool:
+        return bool(self.forced)
 
 
-def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
+def lines_of(paras: Sequence[SrcPara]) -> LineList:
     """Split every paragraph at ``"\\n"`` into lines (offsets kept).
 
     Examples
@@ -79,14 +126,19 @@ def lines_of(paras: Iterable[SrcPara]) -> list[Line]:
     >>> [(l.para, l.offset, l.text) for l in lines_of([SrcPara(0, "a\\nbc")])]
     [(0, 0, 'a'), (0, 2, 'bc')]
     """
-    out: list[Line] = []
+    out = LineList(paras)
     for p in paras:
         if p.kind in ("header", "footer", "preamble", "label"):
             continue
+        text = p.text
         off = 0
-        for part in p.text.split("\n"):
-            out.append(Line(p.index, off, part))
-            off += len(part) + 1
+        while True:
+            j = text.find("\n", off)
+            if j < 0:
+                out.add(p.index, off, len(text) - off)
+                break
+            out.add(p.index, off, j - off)
+            off = j + 1
     return out
 
 
@@ -112,6 +164,41 @@ def _covered(ranges: Sequence[tuple[int, int]], text: str, a: int, b: int) -> bo
     return not text[pos:b].strip()
 
 
+_PROFILE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]*){0,3}\s*(?:,|\(|$)")
+
+
+def _profile_lines(lines: Sequence[Line], cands: Sequence[sp.Candidate | None], ok: Sequence[bool]) -> list[int]:
+    """Leading ``Interviewee: Sarah Chen, 24, undergraduate …`` lines: a profile header, not turns.
+
+    A label line before the first question is a profile when its label is a role word
+    (Interviewee, Interviewer, Respondent, Participant…) never used again as a label, its
+    text starts with a name (then a comma, a bracket or nothing) and asks nothing, and at
+    least two other speakers take turns after it.
+    """
+    accepted = [i for i, good in enumerate(ok) if good]
+    if len(accepted) < 3:
+        return []
+    count: dict[str, int] = {}
+    for i in accepted:
+        c = cands[i]
+        if c is not None:
+            count[c.speaker.casefold()] = count.get(c.speaker.casefold(), 0) + 1
+    out: list[int] = []
+    for i in accepted[:3]:
+        c = cands[i]
+        if c is None or c.alone or sp.role_of_label(c.speaker) is None or count[c.speaker.casefold()] != 1:
+            break
+        text = lines[i].text[c.content:].strip()
+        if "?" in text or not _PROFILE_NAME.match(text) or (len(text.split()) > 4 and "," not in text):
+            break
+        out.append(i)
+    if out:
+        others = {cands[i].speaker.casefold() for i in accepted if i not in out and cands[i] is not None}
+        if len(others) < 2:
+            return []
+    return out
+
+
 def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: str | None,
           pattern: re.Pattern[str] | None = None, metadata: Mapping[str, Any] | None = None,
           properties: Mapping[str, Any] | None = None, comments: Sequence[RawComment] = (),
@@ -126,7 +213,7 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
     meta: dict[str, Any] = dict(metadata or {})
     notes = list(warnings)
     role_of_para: dict[int, str] = {}
-    consumed = [False] * len(lines)
+    consumed = bytearray(len(lines))  # one byte a line, not a list slot
     headings: list[str] = []
 
     # 1. a key/value metadata block at the top (Date: …, Interviewer: Anna …)
@@ -152,42 +239,58 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
 
     # 2. label candidates, then which of them are labels
     cands: list[sp.Candidate | None] = [None] * len(lines)
-    bold: list[bool] = [False] * len(lines)
+    bold = bytearray(len(lines))
     if detect:
         headings_at = {p.index for p in paras if p.kind == "heading"}
         parse = sp.parse_label
         for i, line in enumerate(lines):
             if consumed[i] or line.forced is not None or line.para in headings_at:
                 continue
-            c = parse(line.text, pattern)
+            c = parse(line.text, pattern, bare=True)
             if c is not None:
                 cands[i] = c
                 if c.strength != "strong":
                     bold[i] = _bold_label(paras[line.para], line, c)
+        for i, c in enumerate(cands):  # a bare name line opens a paragraph and text follows it
+            if c is not None and c.form == "alone-bare":
+                nxt = cands[i + 1] if i + 1 < len(cands) else None
+                if (lines[i].offset != 0 or i + 1 >= len(lines) or not lines[i + 1].text.strip()
+                        or (nxt is not None and nxt.alone) or lines[i + 1].forced is not None):
+                    cands[i] = None
         if pattern is not None:
             ok = [c is not None for c in cands]
         else:
             ok = sp.accept(cands, bold)
+        if pattern is None:
+            for i in _profile_lines(lines, cands, ok):
+                c = cands[i]
+                assert c is not None
+                meta.setdefault(pre.norm_key(c.speaker), lines[i].text[c.content:].strip())
+                ok[i] = False
+                consumed[i] = True
+                role_of_para.setdefault(lines[i].para, "preamble")
     else:
         ok = [False] * len(lines)
-    starts = [i for i, line in enumerate(lines) if ok[i] or line.forced is not None]
-    labelled = bool(starts)
+    forced_at = lines.forced if isinstance(lines, LineList) else {i: x.forced for i, x in enumerate(lines)
+                                                                    if x.forced is not None}
+    first_ok = next((i for i, good in enumerate(ok) if good), len(lines))
+    first_start = min([first_ok, *forced_at]) if forced_at else first_ok
+    labelled = first_start < len(lines)
 
-    # 3. turns
-    drafts: list[_Draft] = []
-    cur: _Draft | None = None
+    # 3. turns, kept flat (one entry per turn and per piece in arrays, no object per line)
+    dr = _Drafts()
+    cur = -1  # the open draft, -1 when none
 
-    def add(line: Line, a: int, d: _Draft) -> None:
+    def add(line: Line, a: int, d: int) -> None:
         text = line.text
         seg = text[a:] if a else text
         core = seg.strip()
         if core:
             s = line.offset + a + (len(seg) - len(seg.lstrip()))
-            d.pieces.append((line.para, s, s + len(core), core, line.sep))
-        if not d.paras or d.paras[-1] != line.para:
-            d.paras.append(line.para)
+            dr.piece(line.para, s, s + len(core), line.sep)
+        dr.para(d, line.para)
 
-    first = starts[0] if labelled else 0
+    first = first_start if labelled else 0
     # unlabelled answers separated by "-----" lines: one turn per block, not per paragraph
     blocks = not labelled and sum(1 for i, x in enumerate(lines) if not consumed[i] and pre.is_separator(x.text)) >= 2
     if labelled:
@@ -214,15 +317,14 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
         if kinds[line.para] == "heading":
             if text.strip():
                 headings.append(text.strip())
-                cur = None
+                cur = -1
             continue
         if line.forced is not None:
             speaker, time = line.forced
-            if merge_same and cur is not None and speaker is not None and cur.speaker == speaker:
+            if merge_same and cur >= 0 and speaker is not None and dr.speaker[cur] == speaker:
                 add(line, 0, cur)
                 continue
-            cur = _Draft(speaker, time)
-            drafts.append(cur)
+            cur = dr.open(speaker, time)
             add(line, 0, cur)
             continue
         if ok[i]:
@@ -232,9 +334,8 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
             pos = c.content
             if time is None and not c.alone:
                 time, pos = sp.strip_leading_time(text, pos)
-            cur = _Draft(c.speaker, time)
-            drafts.append(cur)
-            cur.paras.append(line.para)
+            cur = dr.open(c.speaker, time)
+            dr.para(cur, line.para)
             if c.alone:
                 role_of_para.setdefault(line.para, "label")
             else:
@@ -249,77 +350,94 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
         if is_separator(text):
             if not labelled:
                 role_of_para.setdefault(line.para, "separator")
-                cur = None
+                cur = -1
             continue
         if not labelled:
-            if cur is None or (not blocks and cur.paras[-1] != line.para):
-                cur = _Draft(None, None)
-                drafts.append(cur)
+            if cur < 0 or (not blocks and dr.last_para(cur) != line.para):
+                cur = dr.open(None, None)
             add(line, 0, cur)
             continue
-        if cur is None:
-            cur = _Draft(None, None)
-            drafts.append(cur)
+        if cur < 0:
+            cur = dr.open(None, None)
         pos = 0
-        if not cur.pieces and cur.time is None:
-            cur.time, pos = sp.strip_leading_time(text, 0)
+        if not dr.has_pieces(cur) and dr.time[cur] is None:
+            dr.time[cur], pos = sp.strip_leading_time(text, 0)
         add(line, pos, cur)
     if headings:
         meta.setdefault("title", headings[0])
         meta["headings"] = tuple(headings)
+    del cands, ok, bold, consumed
 
     # 4. text, turns, paragraph map
-    parts: list[str] = []
+    out = _Chunks()
     pos = 0
-    spans: list[tuple[int, int, _Draft]] = []
-    pieces: list[tuple[int, int, int, int]] = []  # para, src_start, src_end, dst_start
-    for d in drafts:
-        if not d.pieces:
-            for p in d.paras:
-                role_of_para.setdefault(p, "label")
+    spans = array("q")  # start, end of each kept draft, in pairs
+    kept = array("q")
+    dst = array("q", bytes(8 * len(dr.pc_para)))  # where each piece landed in the text
+    ptext = [p.text for p in paras]
+    for d in range(len(dr.speaker)):
+        p0, p1 = dr.pc_first[d], dr.pc_first[d + 1]
+        if p0 == p1:
+            for para in dr.paras_of(d):
+                role_of_para.setdefault(para, "label")
             continue
-        if spans:
-            parts.append(TURN_SEPARATOR)
+        if kept:
+            out.write(TURN_SEPARATOR)
             pos += len(TURN_SEPARATOR)
         start = pos
-        for k, (para, s, e, txt, sep) in enumerate(d.pieces):
-            if k:
-                parts.append(sep)
+        for k in range(p0, p1):
+            if k > p0:
+                sep = _SEPS[dr.pc_sep[k]]
+                out.write(sep)
                 pos += len(sep)
-            pieces.append((para, s, e, pos))
-            parts.append(txt)
-            pos += len(txt)
-        spans.append((start, pos, d))
-    text = "".join(parts)
-    speakers = [d.speaker for _, _, d in spans]
-    roles = sp.assign_roles(speakers, [text[a:b] for a, b, _ in spans], meta)
-    turns = tuple(Turn(i, d.speaker, a, b, text[a:b], d.time, roles.get(d.speaker) if d.speaker else None,
-                       tuple(sorted(set(d.paras))))
-                  for i, (a, b, d) in enumerate(spans))
+            dst[k] = pos
+            a, b = dr.pc_s[k], dr.pc_e[k]
+            out.write(ptext[dr.pc_para[k]][a:b])
+            pos += b - a
+        spans.append(start)
+        spans.append(pos)
+        kept.append(d)
+    text = out.getvalue()
+    del out
+    speakers = [dr.speaker[d] for d in kept]
+    roles = sp.assign_roles(speakers, _Slices(text, spans), meta)
+    turns = TurnList(text)
+    index: dict = {}
+    for k, d in enumerate(kept):
+        sp_ = dr.speaker[d]
+        turns.append(sp_, spans[2 * k], spans[2 * k + 1], dr.time[d], roles.get(sp_) if sp_ else None,
+                     sorted(set(dr.paras_of(d))), index)
+    del speakers, kept, spans
 
-    contrib: dict[int, list[int]] = {}
-    for para, s, e, dst in pieces:
-        r = contrib.setdefault(para, [dst, dst + (e - s)])
-        r[1] = dst + (e - s)
-    out_paras = []
-    for p in paras:
-        if p.index in contrib:
-            a, b = contrib[p.index]
-            out_paras.append(Paragraph(p.index, a, b, p.part, p.kind if p.kind in ("table",) else "body", p.text))
-        else:
-            kind = role_of_para.get(p.index, p.kind)
-            out_paras.append(Paragraph(p.index, -1, -1, p.part, kind, p.text))
+    size = max((p.index for p in paras), default=-1) + 1
+    c_start = array("q", [-1]) * size  # where each source paragraph's text landed
+    c_end = array("q", [-1]) * size
+    for k in range(len(dr.pc_para)):
+        para = dr.pc_para[k]
+        if c_start[para] < 0:
+            c_start[para] = dst[k]
+        c_end[para] = dst[k] + dr.pc_e[k] - dr.pc_s[k]
+    out_paras = ParagraphList.from_paragraphs(
+        Paragraph(p.index, c_start[p.index], c_end[p.index], p.part, p.kind if p.kind in ("table",) else "body",
+                  p.text)
+        if c_start[p.index] >= 0 else Paragraph(p.index, -1, -1, p.part, role_of_para.get(p.index, p.kind), p.text)
+        for p in paras)
+    del c_start, c_end
 
     if properties:
         for k, v in properties.items():
             if v not in (None, ""):
                 meta.setdefault(k, v)
         meta["properties"] = dict(properties)
-    meta["layout"] = ("table" if any(x.forced is not None for x in lines) and detect else
+    any_forced = lines.any_forced() if isinstance(lines, LineList) else any(x.forced is not None for x in lines)
+    meta["layout"] = ("table" if any_forced and detect else
                       "labelled" if labelled else "unlabelled")
 
-    out_comments = tuple(_map_comments(comments, pieces, paras, text))
-    if not turns:
+    out_comments: tuple[Comment, ...] = ()
+    if comments:
+        pieces = [(dr.pc_para[k], dr.pc_s[k], dr.pc_e[k], dst[k]) for k in range(len(dr.pc_para))]
+        out_comments = tuple(_map_comments(comments, pieces, paras, text))
+    if not len(turns):
         msg = f"{source or id}: no spoken text found; the transcript has no turns"
         notes.append(msg)
         _warnings.warn(msg, UserWarning, stacklevel=3)
@@ -328,7 +446,87 @@ def build(paras: Sequence[SrcPara], lines: Sequence[Line], *, id: str, source: s
 
         language = guess_language(text)
     return Transcript(id=id, text=text, turns=turns, metadata=meta, language=language, source=source,
-                      paragraphs=tuple(out_paras), comments=out_comments, warnings=tuple(notes))
+                      paragraphs=out_paras, comments=out_comments, warnings=tuple(notes))
+
+
+_SEPS = ("\n", " ", "\n\n", "")
+
+
+class _Drafts:
+    """The turns being built, as parallel arrays: speaker, time, their pieces and paragraphs."""
+
+    __slots__ = ("speaker", "time", "pc_first", "pa_first", "pa", "pc_para", "pc_s", "pc_e", "pc_sep")
+
+    def __init__(self) -> None:
+        self.speaker: list[str | None] = []
+        self.time: list[float | None] = []
+        self.pc_first = array("q", [0])  # pieces of draft d: pc_first[d]:pc_first[d + 1]
+        self.pa_first = array("q", [0])  # paragraphs of draft d: pa_first[d]:pa_first[d + 1]
+        self.pa = array("q")
+        self.pc_para = array("q")
+        self.pc_s = array("q")
+        self.pc_e = array("q")
+        self.pc_sep = array("b")
+
+    def open(self, speaker: str | None, time: float | None) -> int:
+        self.speaker.append(speaker)
+        self.time.append(time)
+        self.pc_first.append(len(self.pc_para))
+        self.pa_first.append(len(self.pa))
+        return len(self.speaker) - 1
+
+    def piece(self, para: int, s: int, e: int, sep: str) -> None:  # always to the last draft
+        self.pc_para.append(para)
+        self.pc_s.append(s)
+        self.pc_e.append(e)
+        self.pc_sep.append(_SEPS.index(sep) if sep in _SEPS else 0)
+        self.pc_first[-1] = len(self.pc_para)
+
+    def para(self, d: int, para: int) -> None:
+        if self.pa_first[d] == self.pa_first[d + 1] or self.pa[-1] != para:
+            self.pa.append(para)
+            self.pa_first[-1] = len(self.pa)
+
+    def last_para(self, d: int) -> int:
+        return self.pa[self.pa_first[d + 1] - 1] if self.pa_first[d + 1] > self.pa_first[d] else -1
+
+    def has_pieces(self, d: int) -> bool:
+        return self.pc_first[d + 1] > self.pc_first[d]
+
+    def paras_of(self, d: int) -> array:
+        return self.pa[self.pa_first[d]:self.pa_first[d + 1]]
+
+
+class _Chunks:
+    """Text written in pieces, joined in chunks of 4,096 (no list of a million small strings)."""
+
+    __slots__ = ("done", "cur")
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self.cur: list[str] = []
+
+    def write(self, piece: str) -> None:
+        self.cur.append(piece)
+        if len(self.cur) >= 4096:
+            self.done.append("".join(self.cur))
+            self.cur = []
+
+    def getvalue(self) -> str:
+        return "".join(self.done) + "".join(self.cur)
+
+
+class _Slices(Sequence):
+    """``text[a:b]`` for each (a, b) pair in ``spans``, made on access (turn texts for role guessing)."""
+
+    def __init__(self, text: str, spans: array) -> None:
+        self.text, self.spans = text, spans
+
+    def __len__(self) -> int:
+        return len(self.spans) // 2
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.text[self.spans[2 * i]:self.spans[2 * i + 1]]
 
 
 def _map_comments(comments: Sequence[RawComment], pieces: Sequence[tuple[int, int, int, int]],

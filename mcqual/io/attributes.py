@@ -66,7 +66,14 @@ def read_attributes(path: str | os.PathLike[str], *, sheet: str | int = 0) -> An
     suffix = p.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(p, sheet_name=sheet, dtype=object)
+            if suffix == ".xls":  # legacy binary workbook: pandas' reader (needs xlrd), no zip to check
+                df = pd.read_excel(p, sheet_name=sheet, dtype=object)
+            else:
+                from .xlsx import read_rows
+
+                rows = read_rows(p, sheet)
+                head = [c if c is not None else f"Unnamed: {i}" for i, c in enumerate(rows[0])] if rows else []
+                df = pd.DataFrame(rows[1:], columns=head, dtype=object)
         else:
             df = _read_csv(p)
     except TranscriptError:

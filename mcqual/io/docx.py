@@ -27,9 +27,10 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from . import preamble as pre
 from . import speakers as sp
-from .assemble import Line, SrcPara, build
-from .ooxml import MAX_FILE_BYTES, open_package
-from .wordml import W_MAIN, W_STRICT, BodyWalker, Table, plain_paragraphs, prune, read_comments
+from .assemble import LineList, SrcPara, build
+from .._xml import has_dtd
+from .ooxml import MAX_FILE_BYTES, check_declarations, open_package, xml_error
+from .wordml import W_MAIN, W_STRICT, BodyWalker, Table, plain_paragraphs, read_comments, walk_body_stream
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _HEADER_WORDS = frozenset("""
@@ -74,21 +75,41 @@ def read_docx(path: str | os.PathLike[str], *, speaker_pattern: str | re.Pattern
     ...
     mcqual.errors.TranscriptError: [E100] no/such/file.docx: no such file ...
     """
+    from lxml import etree
+
     p = Path(path)
     pattern = sp.compile_pattern(speaker_pattern, p)
     with open_package(p, max_bytes=max_bytes) as pkg:
         main = pkg.main_part()
-        root = pkg.xml(main)
-        local = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else ""
-        ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
-        if local != "document" or ns not in (W_MAIN, W_STRICT):
-            raise TranscriptError("E105", f"the main part {main} is not a Word document (root <{local}>)", path=p)
-        walker = BodyWalker(ns, main)
-        body = root.find(f"{{{ns}}}body")
-        if body is not None:
-            prune(body, ns)
-            walker.walk(body)
-        del root, body
+        found: list[str] = []
+        wrong: list[str] = []
+
+        def on_root(root: Any) -> str:
+            local = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else ""
+            ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+            if has_dtd(root):
+                raise TranscriptError("E106", f"<!DOCTYPE> or <!ENTITY> declarations are refused in {main}", path=p)
+            if local != "document" or ns not in (W_MAIN, W_STRICT):
+                found.append("")
+                wrong.append(local)
+                return None
+            found.append(ns)
+            return ns
+
+        data = pkg.read(main)
+        check_declarations(data, path=p, part=main)
+        try:
+            walker = walk_body_stream(data, main, on_root=on_root)
+        except etree.XMLSyntaxError as exc:
+            raise xml_error(exc, path=p, part=main) from None
+        del data
+        if not found:
+            raise TranscriptError("E106", f"empty XML in {main}", path=p)
+        if wrong:
+            raise TranscriptError("E105", f"the main part {main} is not a Word document (root <{wrong[0]}>)", path=p)
+        ns = found[0]
+        if walker is None:
+            walker = BodyWalker(ns, main)
         rels = pkg.rels(main)
         meta: dict[str, Any] = {}
         extra: list[SrcPara] = []
@@ -177,7 +198,7 @@ def _classify(paras: list[SrcPara], table: Table) -> tuple[str, dict[str, int]]:
     return "other", {}
 
 
-def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tuple[list[Line], dict[str, Any]]:
+def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tuple[LineList, dict[str, Any]]:
     """Lines in body order; transcript tables give forced turns, metadata tables go to metadata."""
     skip: set[int] = set()
     forced: dict[int, tuple[str | None, float | None]] = {}
@@ -223,7 +244,7 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
                     forced[text_paras[0]] = (speaker, time)
                     for i in text_paras:
                         paras[i].kind = "table"
-    lines: list[Line] = []
+    lines = LineList(paras)
     for p in paras:
         if p.index in skip:
             continue
@@ -231,11 +252,11 @@ def _lines(paras: list[SrcPara], tables: list[Table], user_pattern: bool) -> tup
             p.kind = "heading"
         text = p.text
         if "\n" not in text:
-            lines.append(Line(p.index, 0, text, forced.get(p.index)))
+            lines.add(p.index, 0, len(text), forced.get(p.index))
             continue
         off = 0
         for k, part in enumerate(text.split("\n")):
-            lines.append(Line(p.index, off, part, forced.get(p.index) if k == 0 else None))
+            lines.add(p.index, off, len(part), forced.get(p.index) if k == 0 else None)
             off += len(part) + 1
     return lines, meta
 

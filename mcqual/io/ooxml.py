@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from .._xml import has_dtd
 from ..errors import TranscriptError
 
 #: largest .docx file mcqual opens (bytes); pass ``max_bytes=`` to change it
@@ -35,6 +36,8 @@ MAX_FILE_BYTES = 200 * 2**20
 MAX_PART_BYTES = 128 * 2**20
 #: largest total inflated for one document
 MAX_TOTAL_BYTES = 256 * 2**20
+#: longest text node (one run of text) the XML parser accepts: libxml2's limit without XML_PARSE_HUGE
+MAX_TEXT_NODE = 10_000_000
 #: a member whose inflated size exceeds this multiple of its compressed size is a zip bomb
 MAX_RATIO = 200
 
@@ -101,19 +104,35 @@ def parse_xml(data: bytes, *, path: Any = None, part: str = "") -> Any:
     global _PARSER
     from lxml import etree
 
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<!ENTITY" in data:
-        raise TranscriptError("E106", f"<!DOCTYPE> or <!ENTITY> declarations are refused in {part or 'the XML'}",
-                              path=path)
+    check_declarations(data, path=path, part=part)
     if _PARSER is None:
         _PARSER = _parser()
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise TranscriptError("E106", f"malformed XML in {part or 'a part'}: {exc}", path=path) from None
+        raise xml_error(exc, path=path, part=part) from None
     if root is None:
         raise TranscriptError("E106", f"empty XML in {part or 'a part'}", path=path)
+    if has_dtd(root):  # a UTF-16 part hides "<!DOCTYPE" from the byte check above
+        raise TranscriptError("E106", f"<!DOCTYPE> or <!ENTITY> declarations are refused in {part or 'the XML'}",
+                              path=path)
     return root
+
+
+def check_declarations(data: bytes, *, path: Any = None, part: str = "") -> None:
+    """E106 when UTF-8 bytes carry ``<!DOCTYPE``/``<!ENTITY`` (UTF-16 parts are checked after parsing)."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<!ENTITY" in data:
+        raise TranscriptError("E106", f"<!DOCTYPE> or <!ENTITY> declarations are refused in {part or 'the XML'}",
+                              path=path)
+
+
+def xml_error(exc: Exception, *, path: Any = None, part: str = "") -> TranscriptError:
+    """The numbered error for an lxml syntax error: E107 for a text run over the parser's limit, else E106."""
+    if "Text node too long" in str(exc) or "huge text node" in str(exc).casefold():
+        return TranscriptError("E107", f"a paragraph in {part or 'a part'} holds more than {MAX_TEXT_NODE:,} "
+                               "characters of unbroken text (no transcript turn is that long)", path=path)
+    return TranscriptError("E106", f"malformed XML in {part or 'a part'}: {exc}", path=path)
 
 
 class Package:

@@ -233,11 +233,14 @@ def _strength(name: str) -> str:
     return "weak"
 
 
-def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate | None:
+def parse_label(line: str, pattern: re.Pattern[str] | None = None, *, bare: bool = False) -> Candidate | None:
     """The speaker-label candidate at the start of ``line`` (or None).
 
     With ``pattern`` (a compiled regex with a ``speaker`` group and an optional
     ``time`` group) only that pattern is tried, and its matches are strong.
+    ``bare=True`` also offers a name alone on its line, without separator or time
+    (``Researcher``, as Otter exports without timestamps write it): a weak
+    ``alone-bare`` candidate that :func:`accept` judges by recurrence.
 
     Examples
     --------
@@ -248,11 +251,37 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
     ('Moderator', 312.0)
     >>> parse_label("I – Shall we begin?").speaker
     'I'
+    >>> parse_label("Unknown Speaker", bare=True).form, parse_label("Unknown Speaker") is None
+    ('alone-bare', True)
     """
     if pattern is not None:
         return _parse_with_pattern(line, pattern)
     if not line:
         return None
+    c = _parse_auto(line)
+    return c if c is not None or not bare else _bare_alone(line)
+
+
+_BARE_STOP = re.compile(r"[:;,.?!…\"“”()\[\]{}/\\=+*#@<>|]")
+
+
+def _bare_alone(line: str) -> Candidate | None:
+    """``Researcher`` or ``Unknown Speaker`` alone on a line, no separator, no time (Otter without times).
+
+    :func:`accept` takes it only when it names a speaker already labelled in another form
+    (``DC10  10:22``), or when it recurs beside another recurring one and names a role, an id or a
+    full name (``Researcher``, ``Speaker 2``, ``DC10``, ``Anna Kowalska``; not ``Right``).
+    """
+    s = line.strip()
+    if not s or len(s) > 40 or _BARE_STOP.search(s) or parse_time(s) is not None:
+        return None
+    if _classify(s, 4) is None:
+        return None
+    lead = len(line) - len(line.lstrip())
+    return Candidate(s, None, len(line), True, "alone-bare", _strength(s), lead, lead + len(s))
+
+
+def _parse_auto(line: str) -> Candidate | None:
     # cheap rejections first: a label needs a separator near the start, or a time at one end
     if line[0] not in "[(0123456789 \t\u00a0":
         head = line[:96]
@@ -274,7 +303,17 @@ def parse_label(line: str, pattern: re.Pattern[str] | None = None) -> Candidate 
                 content += 1
             time, content = strip_leading_time(line, content) if content < len(line) \
                 and line[content] in "[(0123456789" else (None, content)
-            return Candidate(tpl.speaker, time, content, content >= len(line.rstrip()), tpl.form, tpl.strength,
+            alone = content >= len(line.rstrip())
+            if time is None:  # the same label again: share one (never mutated) candidate, no object per line
+                ck = (key, content, alone)
+                cand = _CANDS.get(ck)
+                if cand is None:
+                    if len(_CANDS) > 20000:
+                        _CANDS.clear()
+                    cand = _CANDS[ck] = Candidate(tpl.speaker, None, content, alone, tpl.form, tpl.strength,
+                                                  tpl.label_start, tpl.label_end)
+                return cand
+            return Candidate(tpl.speaker, time, content, alone, tpl.form, tpl.strength,
                              tpl.label_start, tpl.label_end)
         if len(_PREFIX) > 20000:
             _PREFIX.clear()
@@ -338,6 +377,7 @@ def _parse_full(line: str) -> Candidate | None:
 
 
 _PREFIX: dict[str, Candidate | None] = {}
+_CANDS: dict[tuple[str, int, bool], Candidate] = {}
 
 
 @lru_cache(maxsize=8192)
@@ -426,6 +466,26 @@ def accept(candidates: Sequence[Candidate | None], bold: Sequence[bool] | None =
             strength.append("strong")
         else:
             strength.append(c.strength)
+    bare = [c is not None and c.form == "alone-bare" for c in candidates]
+    if any(bare):  # bare labels are judged after the others: they may name a speaker seen with a time
+        others = accept([None if b else c for c, b in zip(candidates, bare)], bold)
+        known = {c.speaker.casefold() for c, ok in zip(candidates, others) if ok and c is not None}
+        bare_names = Counter(c.speaker.casefold() for c, b in zip(candidates, bare) if b and c is not None)
+        # a bare line that recurs must name a role (Researcher, Speaker 2), an id (DC10) or a full name:
+        # one ordinary word ("Right", "Exactly") alone on a line is a reply
+        recurring = {c.speaker.casefold() for c, b in zip(candidates, bare) if b and c is not None
+                     and bare_names[c.speaker.casefold()] >= 2
+                     and (c.strength in ("strong", "medium") or _full_name(c.speaker))}
+        # label lines are a good share of an Otter export (every turn opens with one); a word that
+        # recurs alone now and then ("Right", "Exactly") in an unlabelled transcript is speech
+        if sum(bare_names[k] for k in recurring) < 0.2 * n:
+            recurring = set()
+        out = list(others)
+        for i, (c, b) in enumerate(zip(candidates, bare)):
+            if b and c is not None:
+                key = c.speaker.casefold()
+                out[i] = key in known or (key in recurring and len(recurring | known) >= 2)
+        return out
     names = Counter(c.speaker.casefold() for c in candidates if c is not None)
     strong = {c.speaker.casefold() for c, s in zip(candidates, strength) if c is not None and s == "strong"}
     medium = {c.speaker.casefold() for c, s in zip(candidates, strength) if c is not None and s == "medium"}

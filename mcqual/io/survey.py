@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..corpus import Corpus
-from ..errors import TranscriptError
+from ..errors import Problem, TranscriptError
 from ..model import TURN_SEPARATOR, Transcript, Turn
 
 
@@ -76,7 +76,12 @@ def _read_table(path: Path, sheet: str | int | None, encoding: str | None, delim
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, header=None)
+            if suffix == ".xls":  # legacy binary workbook: pandas' reader (needs xlrd), no zip to check
+                df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, header=None)
+            else:
+                from .xlsx import read_rows
+
+                df = pd.DataFrame(read_rows(path, sheet), dtype=object)
         elif suffix in (".csv", ".tsv", ".txt", ""):
             raw = path.read_bytes()
             if not raw.strip():
@@ -176,7 +181,8 @@ def _auto_text_columns(data, names: Sequence[str], skip: set[str]) -> list[str]:
 def read_survey(path: str | os.PathLike[str], text_columns: Sequence[str | int] | str | int | None = None,
                 id_column: str | int | None = None, attribute_columns: Sequence[str | int] | None = None, *,
                 sheet: str | int | None = None, name: str | None = None, questions: Mapping[str, str] | None = None,
-                encoding: str | None = None, delimiter: str | None = None, language: str | None = None) -> Corpus:
+                encoding: str | None = None, delimiter: str | None = None, language: str | None = None,
+                duplicates: str = "rename") -> Corpus:
     """Read a survey export: one transcript per respondent, one turn per non-empty open answer.
 
     Parameters
@@ -204,6 +210,11 @@ def read_survey(path: str | os.PathLike[str], text_columns: Sequence[str | int] 
         Force them instead of detecting.
     language : str, optional
         Language of the answers (default: guessed per respondent).
+    duplicates : {"rename", "error"}
+        A respondent id listed on more than one row (real exports have them: a resubmitted
+        form, a test row). ``"rename"`` (default) keeps every row, gives the second one the id
+        ``R_x#2`` (the third ``R_x#3``…) and records an E119 warning in ``corpus.problems``;
+        ``"error"`` refuses the file (E115).
 
     Returns
     -------
@@ -274,11 +285,30 @@ def read_survey(path: str | os.PathLike[str], text_columns: Sequence[str | int] 
     else:
         width = len(str(len(rows)))
         ids = [str(i + 1).zfill(width) for i in range(len(rows))]
+    if duplicates not in ("rename", "error"):
+        raise TranscriptError("E115", f"duplicates must be 'rename' or 'error', not {duplicates!r}", path=path)
     seen: set[str] = set()
     dup = sorted({i for i in ids if i in seen or seen.add(i)})
-    if dup:
+    problems = []
+    if dup and duplicates == "error":
         raise TranscriptError("E115", f"respondent id(s) listed more than once: {', '.join(dup[:8])}", path=path,
-                              hint="Each row must be one respondent; remove duplicates or pass id_column=None.")
+                              hint="Each row must be one respondent; remove duplicates, pass id_column=None, "
+                                   "or read with duplicates='rename'.")
+    if dup:
+        taken, count, renamed = set(ids), {}, []
+        for k, rid in enumerate(ids):
+            count[rid] = count.get(rid, 0) + 1
+            if count[rid] > 1:
+                n = count[rid]
+                while f"{rid}#{n}" in taken:
+                    n += 1
+                new_id = f"{rid}#{n}"
+                taken.add(new_id)
+                renamed.append(f"{rid} (data row {k + 1}) -> {new_id}")
+                ids[k] = new_id
+        problems.append(Problem("E119", f"{len(renamed)} row(s) repeat a respondent id; every row is kept and "
+                                f"the repeats renamed: {'; '.join(renamed[:8])}" + (" …" if len(renamed) > 8 else ""),
+                                str(path), field=idcol))
     qtext = {c: (questions or {}).get(c) or (questions or {}).get(_split_heading(c)[0]) or header_texts.get(c)
              or heading_text.get(c, c) for c in tcols}
     qcode = {c: _split_heading(c)[0] for c in tcols}
@@ -316,7 +346,7 @@ def read_survey(path: str | os.PathLike[str], text_columns: Sequence[str | int] 
     attributes = pd.DataFrame(attr_rows).set_index("case_id")
     for col in attributes.columns:
         attributes[col] = attributes[col].map(lambda v: None if isinstance(v, str) and not v.strip() else v)
-    return Corpus(transcripts, attributes=attributes)
+    return Corpus(transcripts, attributes=attributes, problems=problems)
 
 
 def _attr_name(column: str, codes: Mapping[str, str]) -> str:

@@ -37,7 +37,7 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from . import preamble as pre
 from . import speakers as sp
-from .assemble import Line, SrcPara, build, lines_of
+from .assemble import Line, LineList, SrcPara, build, lines_of
 from .ooxml import sniff
 
 #: largest text file read (bytes)
@@ -154,22 +154,40 @@ def decode(data: bytes, *, encoding: str | None = None, path: Any = None) -> str
                 raise TranscriptError("E109", f"the file starts with a {codec} byte-order mark but is not valid "
                                       f"{codec} (byte {exc.start})", path=path) from None
     head = data[:4000]
-    if b"\x00" not in head:  # text never holds NULs; UTF-16 without a BOM does (and may be valid UTF-8)
-        try:
-            return _check_text(data.decode("utf-8"), path)
-        except UnicodeDecodeError:
-            pass
-    elif head.count(b"\x00") > len(head) // 16:
+    if b"\x00" in head and _utf16_shaped(head):
         codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
         try:
             return _check_text(data.decode(codec), path)
         except (UnicodeDecodeError, TranscriptError):
             pass
+    nuls = data.count(b"\x00")
+    if nuls and nuls <= max(8, len(data) // 1000):
+        data = data.replace(b"\x00", b"")  # a few stray NULs in 8-bit text (a bad copy-paste): dropped
+    try:
+        return _check_text(data.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        pass
     try:
         return _check_text(data.decode("cp1252"), path)
     except UnicodeDecodeError as exc:
         raise TranscriptError("E109", f"not UTF-8, UTF-16 or Windows-1252 (undecodable byte at {exc.start})",
                               path=path) from None
+
+
+def _utf16_shaped(head: bytes) -> bool:
+    """UTF-16 without a BOM: NULs sit in one byte parity only (high bytes of Latin letters and spaces).
+
+    A few NULs in ASCII text are not UTF-16 (``b"hello\\x00 there"``): one parity must hold at
+    least 5 % NULs (and at least 3), the other at most a quarter as many.
+
+    Examples
+    --------
+    >>> _utf16_shaped("Interviewer: hi".encode("utf-16-le")), _utf16_shaped(b"Interviewer: hello\\x00 there\\n")
+    (True, False)
+    """
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    hi, lo = max(even, odd), min(even, odd)
+    return hi >= max(3, len(head) // 40) and lo * 4 <= hi
 
 
 def _check_text(text: str, path: Any) -> str:
@@ -182,17 +200,36 @@ def _check_text(text: str, path: Any) -> str:
 
 # ----------------------------------------------------------------------------- plain text
 def _text_paragraphs(text: str) -> list[SrcPara]:
-    """Blocks separated by blank lines, each a paragraph (its lines keep their ``"\\n"``)."""
+    """Blocks separated by blank lines, each a paragraph (its lines keep their ``"\\n"``).
+
+    Found by scanning for line breaks (one slice of ``text`` per block, no string per line).
+
+    Examples
+    --------
+    >>> [p.text for p in _text_paragraphs("a\\nb\\n \\n\\nc\\n")]
+    ['a\\nb', 'c']
+    """
     paras: list[SrcPara] = []
-    block: list[str] = []
-    for line in text.split("\n"):
-        if line.strip():
-            block.append(line)
-        elif block:
-            paras.append(SrcPara(len(paras), "\n".join(block), "text"))
-            block = []
-    if block:
-        paras.append(SrcPara(len(paras), "\n".join(block), "text"))
+    n = len(text)
+    pos = 0
+    block_start = -1  # start of the open block
+    block_end = -1  # end of its last non-blank line
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        blank = pos == end or text[pos:end].isspace() if end - pos < 64 else not text[pos:end].strip()
+        if not blank:
+            if block_start < 0:
+                block_start = pos
+            block_end = end
+        elif block_start >= 0:
+            paras.append(SrcPara(len(paras), text[block_start:block_end], "text"))
+            block_start = -1
+        if nl < 0:
+            break
+        pos = nl + 1
+    if block_start >= 0:
+        paras.append(SrcPara(len(paras), text[block_start:block_end], "text"))
     return paras
 
 
@@ -298,7 +335,7 @@ def _captions(cues: list[tuple[float, float, str | None, str]], p: Path, tid: st
     ok = [c is not None for c in cands] if pattern is not None else sp.accept(cands)
     any_speaker = any(c[2] is not None for c in cues) or any(ok)
     paras: list[SrcPara] = []
-    lines: list[Line] = []
+    lines = LineList(paras)
     cur: str | None = None
     prev_end: float | None = None
     pending: tuple[str | None, float | None] | None = None

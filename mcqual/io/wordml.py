@@ -198,6 +198,28 @@ class BodyWalker:
         self._blocks(container)
         self._scanned = {}
 
+    def walk_block(self, block: Any) -> None:
+        """Read one child of ``w:body`` (a paragraph, a table, a content control…) on its own.
+
+        :func:`walk_body_stream` calls this for each top-level block as the parser reaches its end,
+        then frees it: the document is never held as one tree.
+        """
+        if block.tag in (self.T["del"], self.T["moveFrom"], _MC_FALLBACK):
+            return
+        prune(block, self.ns)
+        self._scanned = self._scan(block)
+        pre = self._scanned.get(None)
+        if pre:
+            self._anchors(pre[3], self._index)
+        T = self.T
+        if block.tag == T["p"]:
+            self._para(block)
+        elif block.tag == T["tbl"]:
+            self._table(block)
+        elif len(block) and block.tag not in (T["pPr"], T["rPr"]):
+            self._blocks(block)
+        self._scanned = {}
+
     def _blocks(self, container: Any) -> None:
         T = self.T
         p_tag, tbl_tag = T["p"], T["tbl"]
@@ -241,6 +263,67 @@ class BodyWalker:
         for kind, cid, off in anchors:
             target = self.starts if kind == "s" else self.ends if kind == "e" else self.refs
             target.setdefault(cid, (index, off))
+
+
+def walk_body_stream(data: bytes, part: str, *, on_root) -> "BodyWalker | None":
+    """Walk the ``w:body`` of a main document part block by block while parsing (lxml ``iterparse``).
+
+    ``on_root(root)`` is called with the root element as soon as it is seen; it checks the
+    root and returns the namespace (None: not a Word document, nothing is read; it may raise).
+    Top-level blocks are read in batches of :data:`_BATCH` once the parser is past them (only
+    earlier siblings of the block just completed are moved out, as lxml allows) and then dropped,
+    so memory holds a few thousand blocks of the tree, not the whole document.
+    Returns None when there is no body.
+    """
+    import io
+
+    from lxml import etree
+
+    ctx = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
+                          load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+    walker: BodyWalker | None = None
+    body = None
+    body_tag = None
+    root = None
+    pending = 0
+    for event, el in ctx:
+        if event == "start":
+            if root is None:
+                root = el
+                ns = on_root(el)
+                if ns is not None:  # None: not a Word document; parse on (a syntax error wins) but read nothing
+                    walker = BodyWalker(ns, part)
+                    body_tag = f"{{{ns}}}body"
+            elif body is None and el.tag == body_tag and el.getparent() is root:
+                body = el
+            continue
+        if body is None or el is body:
+            if walker is None:
+                el.clear()
+            elif el is body:
+                _flush(walker, body)
+            continue
+        if el.getparent() is body:
+            pending += 1
+            if pending >= _BATCH:  # read the blocks before this one (all complete) in one pass, drop them
+                batch = body.makeelement(body.tag)
+                while el.getprevious() is not None:
+                    batch.append(body[0])  # moves it: only earlier siblings, which the parser is done with
+                _flush(walker, batch)
+                pending = 1
+    if root is not None and hasattr(root, "getroottree"):
+        del root
+    return walker if body is not None else (walker and None)
+
+
+#: top-level blocks read per pass while streaming (a pass has a fixed cost; a batch bounds the tree held)
+_BATCH = 2048
+
+
+def _flush(walker: "BodyWalker", container: Any) -> None:
+    """Read the complete blocks under ``container``."""
+    prune(container, walker.ns)
+    walker.walk(container)
 
 
 def read_comments(root: Any, ns: str, starts: dict[str, tuple[int, int]], ends: dict[str, tuple[int, int]],
