@@ -294,24 +294,39 @@ def _project_app(app) -> None:
         _console().print(f"{dis!r} -> {out}", markup=False)
         raise typer.Exit(EXIT_OK)
 # --- end of `mcqual project` ------------------------------------------------------------------------
+
+
 FINDINGS_HELP = ("What tables, figures and the report count: 'reviewed' (hand codings and accepted suggestions; "
                  "nothing while nobody has reviewed) or 'all' (also unreviewed suggestions, stamped 'not findings').")
+
+
 def _check_findings_from(value: str) -> None:
+    import typer
+
     if value not in ("reviewed", "all"):
         raise typer.BadParameter(f"{value!r}: use reviewed or all", param_hint="--findings-from")
+
+
 def _review_commands(app) -> None:
     """``mcqual review import``: decisions from a filled-in review workbook into the project."""
+    import typer
+
     review_app = typer.Typer(no_args_is_help=True, help="Review machine suggestions in a workbook.")
     app.add_typer(review_app, name="review")
+
     @review_app.command("import")
     def review_import(workbook: Path = typer.Argument(..., help="The review.xlsx mcqual run wrote, filled in."),
                       project: Path = typer.Option(..., "--project", "-p", help="The project file (.mcqual)."),
                       coder: str = typer.Option(..., "--coder", help="Who decided (initials).")) -> None:
         """Record the workbook's accept / reject / code-as decisions (and notes) in the project.
+
         Rows that cannot be used are listed with their row number and error; the others are
         recorded. Exit code 1 when some rows were not used.
         """
+        import mcqual as mq
         from .export.review_workbook import import_review
+
+        console = _console()
         proj = mq.Project.open(project)
         try:
             res = import_review(proj, workbook, coder=coder)
