@@ -38,7 +38,7 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
                      attributes: Any = None, *, speaker_pattern: str | re.Pattern[str] | None = None,
                      n_jobs: int = 1, recursive: bool = False, ids: Any = None,
                      id_pattern: str | re.Pattern[str] | None = None) -> Corpus:
-    """Read every transcript in a folder (or a list of files).
+    r"""Read every transcript in a folder (or a list of files).
 
     Parameters
     ----------
@@ -64,10 +64,9 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
         A regular expression searched in each stem; its group ``id`` (or first group, or
         whole match) is the id: ``r"^[A-Z]{2}\d+"`` makes ``XX01_transcript_deidentified``
         ``XX01``. A stem it does not match is a failure E120 (the batch goes on).
-
-    Without ``ids=``/``id_pattern=`` the ids are the file stems, and ``corpus.labels`` gives
-    short display labels (a ``label`` column in ``cases.csv`` wins over the automatic ones,
-    which drop what all stems share, like ``_transcript_deidentified``).
+        Without ``ids=``/``id_pattern=`` the ids are the file stems, and ``corpus.labels``
+        gives short display labels (a ``label`` column in ``cases.csv`` wins over the
+        automatic ones, which drop what all stems share, like ``_transcript_deidentified``).
 
     Returns
     -------
