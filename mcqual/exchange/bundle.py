@@ -124,12 +124,14 @@ def as_bundle(obj: Any) -> QdpxProject:
         codings = _call(obj, "codings") if hasattr(obj, "codings") else None
         attrs = _call(obj, "attributes") if hasattr(obj, "attributes") else None
         memos = _call(obj, "memos") if hasattr(obj, "memos") else None
-        name = getattr(obj, "name", None)
-        if not isinstance(name, str) or not name:
-            from pathlib import Path
+        from pathlib import Path
 
-            path = getattr(obj, "path", None)
-            name = Path(str(path)).stem if path else "mcqual project"
+        name = getattr(obj, "name", None)
+        path = getattr(obj, "path", None)
+        if isinstance(path, (str, Path)) and path and "://" not in str(path):
+            name = Path(str(path)).stem  # a project file: its name without the extension
+        if not isinstance(name, str) or not name:
+            name = "mcqual project"
         return QdpxProject(corpus, codebook, codings, attrs if attrs is not None else corpus.attributes,
                            memos, name=name)
     raise ExchangeError("E601", f"cannot export a {type(obj).__name__} as .qdpx",

@@ -406,7 +406,8 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
     if pseudonymise is not False and pseudonymise is not None:
         from ..privacy import for_export
 
-        res, _, codings = for_export(pseudonymise, corpus, codings)
+        res, pseudo_corpus, codings = for_export(pseudonymise, corpus, codings)
+        original, corpus = corpus, (pseudo_corpus if pseudo_corpus is not None else corpus)  # ids as exported
         tables = {res.apply_text(k): res.apply_frame(v) for k, v in tables.items()} \
             if isinstance(tables, Mapping) else tables
         if quotes is True:
@@ -418,13 +419,13 @@ def to_docx(path: PathOrFile, tables: Mapping[str, Any] | None = None, *, title:
         if memos is not None:  # passages quoted before the texts are pseudonymised, then pseudonymised too
             from .memos import with_passages
 
-            memos = res.apply_frame(with_passages(memos, corpus))
+            memos = res.apply_frame(with_passages(memos, original))
 
     if tables is not None and not isinstance(tables, Mapping):
         raise ExchangeError("E600", f"tables must be a dict of title -> DataFrame, not {type(tables).__name__}",
                             hint="Pass tables={'Codes by respondent group': matrix, ...}.")
-    if not tables and figures is None and quotes is None:
-        raise ExchangeError("E600", "nothing to write: give tables=, quotes= or figures=",
+    if not tables and figures is None and quotes is None and memos is None:
+        raise ExchangeError("E600", "nothing to write: give tables=, quotes=, figures= or memos=",
                             path=None if hasattr(path, "write") else path, hint="Pass at least one table.")
     if provenance is None and isinstance(note, Mapping) and note.get("coders"):
         coders = note["coders"]
