@@ -141,6 +141,40 @@ GUIDE_SURVEY = [
     ("code", "mq.code_group_matrix(coded, by='respondent_group', codebook=codebook, corpus=survey, level=1)"),
 ]
 
+BY_HAND = [
+    ("md", "# Coding by hand\nThe coding view (select text with the mouse, pick a code), search with keyword in "
+           "context, coding by quote, codes named by label, memos, and the review card. Every action is one entry "
+           "in the project's append-only log."),
+    ("code", "import tempfile, pathlib\nimport mcqual as mq\nout = pathlib.Path(tempfile.mkdtemp())\n"
+             "project = mq.Project.create(out / 'study.mcqual', coder='AK')\n"
+             "project.add_transcripts(mq.read_transcripts('../transcripts'))\n"
+             "project.set_codebook(mq.load_codebook('../codebook/microcredentials.yaml'))\n"
+             "project.suggest(mq.RuleSuggester())   # rules only here: seconds, no model\nproject"),
+    ("md", "## The coding view\nSelect a passage with the mouse, type a few letters of a code (its label, id or "
+           "path), press Enter. Stripes in the margin show the codings in the codebook's colours; click one to "
+           "remove it, change its code or write a memo. Suggestions are underlined with dashes: accept or reject "
+           "them in place. Saved without a kernel, the view shows as a readable table."),
+    ("code", "project.view('int-03')"),
+    ("md", "## Search, and code the hits\nA plain pattern matches whole words, in any case, across line breaks "
+           "and whatever the quote marks; `lemma=True` also finds *trusted* and *trusts*."),
+    ("code", "hits = project.search('trust', role='respondent', lemma=True)\nhits.head(8)"),
+    ("code", "ids = project.code_hits(hits[hits.transcript_id == 'int-02'], 'Issuer reputation', extend='sentence')\n"
+             "project.codings(coder='AK')[['transcript_id', 'code', 'snippet']]"),
+    ("md", "## Code by quote\nThe words are found whatever the line breaks, quote marks and dashes; a quote "
+           "that is not there, or there twice, is an error that says where (and `occurrence=` picks one)."),
+    ("code", "cid = project.code('int-03', 'Credits and levels', quote='between five and thirty ECTS credits')\n"
+             "project.codings(coder='AK').tail(1)[['transcript_id', 'start', 'end', 'code', 'snippet']]"),
+    ("md", "## Memos\nOn the project, a transcript, a span, a code or a coding. Editing writes a new version; "
+           "nothing is overwritten."),
+    ("code", "m = project.memo('Providers define micro-credentials by ECTS; employers by the issuer.', code='Credits and levels')\n"
+             "project.memo('Providers define micro-credentials by ECTS and level; employers by who issues them.', replaces=m)\n"
+             "project.memo('Clear definition, worth quoting in the chapter on recognition.', coding=cid)\n"
+             "project.memos()"),
+    ("md", "## The review card\nThe interviewer's question above the answer, the suggested span highlighted "
+           "inside its turn; widen or narrow it, accept it as another code, add a note. Keys: a, r, s, u, arrows."),
+    ("code", "project.review(code='Hiring signal')"),
+]
+
 
 def _notebook(cells) -> nbformat.NotebookNode:
     nb = new_notebook()
@@ -154,7 +188,7 @@ def _notebook(cells) -> nbformat.NotebookNode:
 
 NOTEBOOKS = {"01_quickstart.ipynb": QUICKSTART, "02_codebook_and_reliability.ipynb": RELIABILITY,
              "04_guide_and_survey.ipynb": GUIDE_SURVEY,
-             "03_emergent_themes.ipynb": EMERGENT}
+             "03_emergent_themes.ipynb": EMERGENT, "05_coding_by_hand.ipynb": BY_HAND}
 
 
 def main() -> None:

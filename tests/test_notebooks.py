@@ -6,7 +6,7 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = ["01_quickstart.ipynb", "02_codebook_and_reliability.ipynb", "03_emergent_themes.ipynb",
-             "04_guide_and_survey.ipynb"]
+             "04_guide_and_survey.ipynb", "05_coding_by_hand.ipynb"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
