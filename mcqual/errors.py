@@ -1,7 +1,7 @@
 """Every error mcqual raises: a numbered code, what went wrong, and what to do.
 
 Errors follow spaCy's habit: each carries a code (``[E101]``) that is listed in
-:data:`CATALOG` (and in the README) with what to do about it. Codes are grouped
+:data:`CATALOG` (and in the documentation's error catalogue, docs/reference/errors.md) with what to do about it. Codes are grouped
 by stage:
 
 ======  ==========================================
@@ -59,12 +59,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- E2xx codebook / guide ------------------------------------------------
     "E200": ("codebook file not found", "Check the path to the codebook YAML/Excel/.qdc file."),
     "E201": ("codebook YAML is not valid YAML", "Fix the syntax at the line given (indentation, a missing colon, tabs)."),
-    "E202": ("unknown key in codebook", "Use one of the documented keys (see the README 'Codebook format')."),
+    "E202": ("unknown key in codebook", "Use one of the documented keys (see 'Codebook format' in docs/guide/codebook.md)."),
     "E203": ("duplicate code id", "Code ids must be unique in a codebook; rename one of them."),
     "E204": ("parent code does not exist", "Define the parent code, or fix the path/parent field."),
     "E205": ("invalid spaCy token pattern", "Write a list of token dicts, e.g. [{'LOWER': 'digital'}, {'LEMMA': 'badge'}]."),
     "E206": ("invalid color", "Write a color as '#RRGGBB' (e.g. '#1f77b4')."),
-    "E207": ("missing or wrongly typed field", "Give the field as the README's codebook format shows (text, list of text, bool)."),
+    "E207": ("missing or wrongly typed field", "Give the field as 'Codebook format' in docs/guide/codebook.md shows (text, list of text, bool)."),
     "E208": ("codebook refers to an unknown code", "Use an id that exists in the codebook (see codebook.to_frame())."),
     "E209": ("invalid .qdc / codebook XML", "The file must be REFI-QDA Codebook XML (urn:QDA-XML:codebook:1.0)."),
     "E210": ("codebook Excel sheet is unusable", "The sheet needs at least an 'id' (or 'code') column; one row per code."),
@@ -72,7 +72,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E212": ("unknown codebook file type", "Name the codebook file .yaml/.yml, .xlsx or .qdc (REFI-QDA)."),
     "E213": ("codebook XML carries a <!DOCTYPE>", "Export the codebook again from its QDA tool; REFI-QDA files never need a DTD."),
     "E214": ("Excel codebook too large or unsafe to read", "Save the codebook again from Excel (one row per code); mcqual checks each part's size, the cell count and the time before reading."),
-    "E220": ("interview guide is invalid", "Fix the guide at the line given; see the README 'Interview guide format'."),
+    "E220": ("interview guide is invalid", "Fix the guide at the line given; see 'Interview guide format' in docs/guide/codebook.md."),
     # --- E3xx project -------------------------------------------------------
     "E300": ("project file not found", "Create it with mq.Project.create(path) or check the path."),
     "E301": ("project already exists", "Open it with mq.Project.open(path), or choose another path."),
@@ -327,7 +327,7 @@ def require(module: str, extra: str):
 
 
 def catalog_markdown() -> str:
-    """The error catalog as a Markdown table (used for the README)."""
+    """The error catalog as a Markdown table (the documentation site's docs/reference/errors.md)."""
     rows = ["| code | what | what to do |", "|---|---|---|"]
     for code, (title, todo) in sorted(CATALOG.items()):
         rows.append(f"| {code} | {title} | {todo} |")
