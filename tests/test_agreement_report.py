@@ -132,6 +132,8 @@ def test_recommended_figure_and_methods_text():
     assert f"κ pooled over codes = {rep.overall['kappa']:.2f}" in text
     assert "n = 10 speaker turns" in text and "at least 90%" in text and "cu-α" in text
     assert "O'Connor & Joffe, 2020" in text
+    assert "consensus" not in text  # never claimed unless the researcher says so
+    assert "resolved by consensus" in rep.methods_text(resolved=True)
     assert "report Cohen's κ" in repr(rep)
 
 

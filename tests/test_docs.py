@@ -48,3 +48,29 @@ def test_docs_site_builds_strictly(tmp_path):
         assert name in api
     errors = (tmp_path / "site" / "reference" / "errors.html").read_text(encoding="utf-8")
     assert "E104" in errors
+
+
+def _python_blocks(path: Path) -> str:
+    return "\n".join(re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["README.md", "docs/tutorial.md"])
+def test_page_examples_run(tmp_path, page):
+    """Every python block of the page runs, in order, on the sample study (rules instead of the
+    embedding model, to keep the test short; the calls are otherwise as printed)."""
+    code = _python_blocks(ROOT / page)
+    assert code.strip()
+    code = code.replace("mq.Ensemble([mq.RuleSuggester(), mq.EmbeddingSuggester()])", "mq.RuleSuggester()")
+    code = code.replace('coders=["AK", "MB"]', 'coders=["coder1", "coder2"]')
+    if "gold_codings.csv" not in code:  # two coders to compare: the sample study's gold coders
+        code = code.replace("mq.agreement_report(", "project.code_many(__import__('pandas').read_csv("
+                                                    "'transcripts/gold_codings.csv'))\nmq.agreement_report(", 1)
+    for name in ("transcripts", "codebook"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    script = tmp_path / "page.py"
+    script.write_text(code, encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-4000:]

@@ -326,8 +326,12 @@ class AgreementSummary:
     n_transcripts: int = 0
     per_domain: Any = None
 
-    def methods_text(self, *, study: str = "interviews", resolved: bool = True) -> str:
-        """A paragraph for the methods section (edit names and context before use)."""
+    def methods_text(self, *, study: str = "interviews", resolved: bool = False) -> str:
+        """A paragraph for the methods section (edit names and context before use).
+
+        ``resolved=True`` adds that disagreements were resolved by consensus: say so only when
+        they were (``project.disagreements(...)`` shows how many are still open).
+        """
         o = self.overall
         a, b = self.coders
         used = o["n_codes_both"]
