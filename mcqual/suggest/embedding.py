@@ -107,6 +107,13 @@ class EmbeddingSuggester(Suggester):
         Weight of the question the segment answers (``Segment.context``; 0 ignores it).
     lang : str
         Language for splitting texts into sentences.
+    one_pass : bool
+        Read each segment with the model once and take its sentences' vectors from the token
+        vectors inside them (the cost of one bare ``encode`` of the segments; default), rather
+        than embedding every sentence on its own.
+    question_only : bool
+        Read only the question inside ``Segment.context`` (from its last sentence with a question
+        mark), not the interviewer's thanks and preamble (default).
     """
 
     source = "embedding"
@@ -114,7 +121,8 @@ class EmbeddingSuggester(Suggester):
     def __init__(self, model: str | None = None, *, embedder: Any = None, cache_dir: str | os.PathLike | None = None,
                  threshold: float = 0.4, top_k: int | None = 3, prototype_weight: float = 0.5, margin: float = 1.0,
                  relative: float = 0.5, sentences: bool = True, pool_weight: float = 1.0,
-                 context_weight: float = 0.35, lang: str = "en") -> None:
+                 context_weight: float = 0.35, lang: str = "en", one_pass: bool = True,
+                 question_only: bool = True) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -127,6 +135,8 @@ class EmbeddingSuggester(Suggester):
         self.pool_weight = pool_weight
         self.context_weight = context_weight
         self.lang = lang
+        self.one_pass = one_pass
+        self.question_only = question_only
 
     def _raw_threshold(self) -> float:
         # the raw scale is [0, 1] = (score + 1) / 2; ``threshold`` is given on the cosine scale
@@ -208,15 +218,37 @@ class EmbeddingSuggester(Suggester):
         n, k = len(segments), len(self.codes_)
         if n == 0 or k == 0:
             return ScoreTable(list(self.codes_), np.zeros((n, k)), lambda i, j: ("", (), ()), self.source)
-        chunks, owner, spans = self._chunks(segments)
-        E = self.embedder_.embed(chunks)
+        P = None
+        ctx_pre = None
+        if self.sentences:
+            from .units import segment_questions, sentence_units, spread_contexts, unit_vectors
+
+            u = sentence_units(segments, self.lang)
+            chunks, owner, spans = u.texts, u.owner, u.spans
+            one_pass = getattr(self, "one_pass", True)
+            # segments and questions in separate batches: mixing them pads short questions to long turns
+            E, P = unit_vectors(segments, u, self.embedder_, one_pass=one_pass,
+                                progress=getattr(self, "_progress", None))
+            if self.context_weight:
+                ctx, distinct = segment_questions(segments, question_only=getattr(self, "question_only", True),
+                                                  lang=self.lang)
+                if distinct and one_pass:
+                    from ..text.embedders import span_vectors
+
+                    X = np.vstack([v[-1:] for v in span_vectors(self.embedder_, distinct, [[]] * len(distinct))])
+                    ctx_pre = spread_contexts(ctx, distinct, X)
+                elif distinct:  # before: every question through embed()
+                    ctx_pre = spread_contexts(ctx, distinct, np.asarray(self.embedder_.embed(distinct)))
+        else:
+            chunks, owner, spans = self._chunks(segments)
+            E = self.embedder_.embed(chunks)
         s, arg = self._chunk_scores(E)
         seg_s = np.full((n, k), -np.inf, dtype=np.float64)
         np.maximum.at(seg_s, owner, s)
         total = np.ones((n, 1))
         multi = np.bincount(owner, minlength=n) > 1
         if self.sentences and self.pool_weight and multi.any():
-            pooled, _ = self._chunk_scores(pool_chunks(E, owner, n))
+            pooled, _ = self._chunk_scores(P if P is not None else pool_chunks(E, owner, n))
             w = self.pool_weight * multi[:, None]
             seg_s = seg_s + w * pooled
             total = total + w
@@ -224,7 +256,8 @@ class EmbeddingSuggester(Suggester):
         if self.context_weight:
             from .units import context_vectors
 
-            Q, has = context_vectors(segments, self.embedder_)
+            Q, has = ctx_pre if ctx_pre is not None else context_vectors(
+                segments, self.embedder_, lang=self.lang, question_only=getattr(self, "question_only", True))
             if has.any():
                 q, _ = self._chunk_scores(Q)
                 w = self.context_weight * has[:, None]

@@ -84,6 +84,8 @@ class LearnedSuggester(Suggester):
     codebook_examples : bool
         Also learn from the codebook: each code's examples are extra positives and its
         counter-examples extra negatives, for that code only (``unit="sentence"``).
+    one_pass : bool
+        Sentence vectors from one model pass over each segment (see :class:`EmbeddingSuggester`).
     """
 
     source = "learned"
@@ -92,7 +94,8 @@ class LearnedSuggester(Suggester):
                  rules: bool = True, zero_shot: bool = True, C: float | None = None, negatives: str = "transcripts",
                  min_positives: int = 2, threshold: float = 0.5, top_k: int | None = 3, cv: int = 0,
                  fallback: bool = True, lang: str = "en", random_state: int = 0, unit: str = "sentence",
-                 context: bool = True, refine: bool = True, codebook_examples: bool = True) -> None:
+                 context: bool = True, refine: bool = True, codebook_examples: bool = True,
+                 one_pass: bool = True) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -111,6 +114,7 @@ class LearnedSuggester(Suggester):
         self.context = context
         self.refine = refine
         self.codebook_examples = codebook_examples
+        self.one_pass = one_pass
 
     # -- features ------------------------------------------------------------
     def _C(self) -> float:
@@ -129,11 +133,11 @@ class LearnedSuggester(Suggester):
 
     def _unit_features(self, segments: Sequence[Segment]):
         """Sentence-level features (``unit="sentence"``): ``(X, E, units)``."""
-        from .units import context_vectors, neighbour_max, neighbourhood, sentence_units
+        from .units import context_vectors, neighbour_max, neighbourhood, sentence_units, unit_vectors
 
         units = sentence_units(segments, self.lang)
-        E = np.asarray(self.embedder_.embed(units.texts), dtype=np.float32) if units.texts else \
-            np.zeros((0, 1), dtype=np.float32)
+        E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True))[0] \
+            if units.texts else np.zeros((0, 1), dtype=np.float32)
         parts = [E]
         if self.context:
             parts.append(neighbourhood(E, units.owner))
@@ -185,7 +189,8 @@ class LearnedSuggester(Suggester):
         if not train:
             raise SuggestError("E403", "no segment is covered by the codings")
         self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
-        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang).fit(train, codebook)
+        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang,
+                                      one_pass=getattr(self, "one_pass", True)).fit(train, codebook)
         self.rules_ = RuleSuggester(lang=self.lang).fit(train, codebook) if self.rules else None
         if self.unit == "sentence":
             X, emb, units = self._unit_features(train)
