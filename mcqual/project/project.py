@@ -439,6 +439,7 @@ class Project:
     from .suggesting import suggest, suggestions  # noqa: E402
     from .deciding import accept, code, decide_many, reject, uncode, undo  # noqa: E402
     from .views import codings, history, review  # noqa: E402
+    from .quality import quality  # noqa: E402
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict[str, int]:
