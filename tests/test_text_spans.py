@@ -64,3 +64,28 @@ def test_embedding_suggester_one_pass_encodes_each_segment_once(tmp_path):
     s = est.suggest(segs)
     assert est.embedder_.n_encoded - n0 == 2  # one answer + one question, not 3 sentences + question
     assert [x.code for x in s] == ["cost"]
+
+
+def test_progress_callable_sees_every_segment():
+    from mcqual._progress import progress_bar
+
+    cb = mq.Codebook([mq.Code("cost", "Cost", definition="Fees and prices of courses.")])
+    segs = mq.segments([mq.Transcript.from_turns("a", [("R", f"The fees were high, case {i}. Really.") for i in range(7)])])
+    seen: list[int] = []
+    mq.EmbeddingSuggester(embedder=HashingEmbedder(), progress=seen.append).fit(segs, cb).suggest(segs)
+    assert sum(seen) == 7
+    with progress_bar(5, "quiet", enable=False) as bar:
+        bar(5)  # a no-op
+
+
+def test_progress_bar_shows_in_a_terminal_after_the_delay(capsys):
+    import time
+
+    from mcqual._progress import progress_bar
+
+    with progress_bar(2, "embedding segments", enable=True, delay=0.0) as bar:
+        bar(1)
+        time.sleep(0.05)
+        bar(1)
+    err = capsys.readouterr().err
+    assert "embedding segments" in err and "/2 [" in err  # a bar with a count and a time estimate

@@ -114,6 +114,9 @@ class EmbeddingSuggester(Suggester):
     question_only : bool
         Read only the question inside ``Segment.context`` (from its last sentence with a question
         mark), not the interviewer's thanks and preamble (default).
+    progress : bool or callable, optional
+        A progress bar with an ETA while segments are embedded (shown after 2 s; ``None``: in a
+        terminal or notebook; ``False``: never; a callable receives the number of segments done).
     """
 
     source = "embedding"
@@ -122,7 +125,7 @@ class EmbeddingSuggester(Suggester):
                  threshold: float = 0.4, top_k: int | None = 3, prototype_weight: float = 0.5, margin: float = 1.0,
                  relative: float = 0.5, sentences: bool = True, pool_weight: float = 1.0,
                  context_weight: float = 0.35, lang: str = "en", one_pass: bool = True,
-                 question_only: bool = True) -> None:
+                 question_only: bool = True, progress: Any = None) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -137,6 +140,7 @@ class EmbeddingSuggester(Suggester):
         self.lang = lang
         self.one_pass = one_pass
         self.question_only = question_only
+        self.progress = progress
 
     def _raw_threshold(self) -> float:
         # the raw scale is [0, 1] = (score + 1) / 2; ``threshold`` is given on the cosine scale
@@ -227,8 +231,11 @@ class EmbeddingSuggester(Suggester):
             chunks, owner, spans = u.texts, u.owner, u.spans
             one_pass = getattr(self, "one_pass", True)
             # segments and questions in separate batches: mixing them pads short questions to long turns
-            E, P = unit_vectors(segments, u, self.embedder_, one_pass=one_pass,
-                                progress=getattr(self, "_progress", None))
+            from .._progress import progress_bar
+
+            with progress_bar(n, "embedding segments", enable=getattr(self, "progress", None),
+                              unit="segment") as bar:
+                E, P = unit_vectors(segments, u, self.embedder_, one_pass=one_pass, progress=bar)
             if self.context_weight:
                 ctx, distinct = segment_questions(segments, question_only=getattr(self, "question_only", True),
                                                   lang=self.lang)

@@ -86,6 +86,8 @@ class LearnedSuggester(Suggester):
         counter-examples extra negatives, for that code only (``unit="sentence"``).
     one_pass : bool
         Sentence vectors from one model pass over each segment (see :class:`EmbeddingSuggester`).
+    progress : bool or callable, optional
+        A progress bar with an ETA while segments are embedded (see :class:`EmbeddingSuggester`).
     """
 
     source = "learned"
@@ -95,7 +97,7 @@ class LearnedSuggester(Suggester):
                  min_positives: int = 2, threshold: float = 0.5, top_k: int | None = 3, cv: int = 0,
                  fallback: bool = True, lang: str = "en", random_state: int = 0, unit: str = "sentence",
                  context: bool = True, refine: bool = True, codebook_examples: bool = True,
-                 one_pass: bool = True) -> None:
+                 one_pass: bool = True, progress: Any = None) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -115,6 +117,7 @@ class LearnedSuggester(Suggester):
         self.refine = refine
         self.codebook_examples = codebook_examples
         self.one_pass = one_pass
+        self.progress = progress
 
     # -- features ------------------------------------------------------------
     def _C(self) -> float:
@@ -135,9 +138,13 @@ class LearnedSuggester(Suggester):
         """Sentence-level features (``unit="sentence"``): ``(X, E, units)``."""
         from .units import context_vectors, neighbour_max, neighbourhood, sentence_units, unit_vectors
 
+        from .._progress import progress_bar
+
         units = sentence_units(segments, self.lang)
-        E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True))[0] \
-            if units.texts else np.zeros((0, 1), dtype=np.float32)
+        with progress_bar(len(segments), "embedding segments", enable=getattr(self, "progress", None),
+                          unit="segment") as bar:
+            E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True),
+                             progress=bar)[0] if units.texts else np.zeros((0, 1), dtype=np.float32)
         parts = [E]
         if self.context:
             parts.append(neighbourhood(E, units.owner))
@@ -189,8 +196,8 @@ class LearnedSuggester(Suggester):
         if not train:
             raise SuggestError("E403", "no segment is covered by the codings")
         self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
-        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang,
-                                      one_pass=getattr(self, "one_pass", True)).fit(train, codebook)
+        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang, one_pass=getattr(self, "one_pass", True),
+                                      progress=getattr(self, "progress", None)).fit(train, codebook)
         self.rules_ = RuleSuggester(lang=self.lang).fit(train, codebook) if self.rules else None
         if self.unit == "sentence":
             X, emb, units = self._unit_features(train)

@@ -286,6 +286,8 @@ class SentenceTransformerEmbedder:
         for i, v in enumerate(cached):
             if v is not None:
                 out[i] = v.reshape(len(spans[i]) + 1, -1)
+        if progress is not None and len(texts) > len(missing):
+            progress(len(texts) - len(missing))
         if missing:
             pooled = self._mean_pooling()
             limit = int(getattr(self.model_, "max_seq_length", 256) or 256) - 2
@@ -305,6 +307,8 @@ class SentenceTransformerEmbedder:
             if rest:
                 for i, v in zip(rest, _spans_apart(self, [texts[i] for i in rest], [spans[i] for i in rest])):
                     out[i] = v
+                if progress is not None:
+                    progress(len(rest))
             self.store.put([keys[i] for i in todo], [out[i].ravel() for i in todo])
         return [np.asarray(v, dtype=np.float32) for v in out]
 
