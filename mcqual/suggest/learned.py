@@ -140,7 +140,7 @@ class LearnedSuggester(Suggester):
 
         from .._progress import progress_bar
 
-        units = sentence_units(segments, self.lang)
+        units = sentence_units(segments, getattr(self, "lang_", "en" if self.lang == "auto" else self.lang))
         with progress_bar(len(segments), "embedding segments", enable=getattr(self, "progress", None),
                           unit="segment") as bar:
             E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True),
@@ -195,10 +195,16 @@ class LearnedSuggester(Suggester):
             train = [s for s in segments if s.segment_id in labels.reviewed]
         if not train:
             raise SuggestError("E403", "no segment is covered by the codings")
-        self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
-        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang, one_pass=getattr(self, "one_pass", True),
+        from ..text.multilingual import language_embedder, resolve_language
+
+        self.lang_ = resolve_language(self.lang, [s.text for s in train])
+        if self.embedder is None and self.model is None and self.lang_ != "en":
+            self.embedder_ = language_embedder(self.lang_, cache_dir=self.cache_dir)
+        else:
+            self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang_, one_pass=getattr(self, "one_pass", True),
                                       progress=getattr(self, "progress", None)).fit(train, codebook)
-        self.rules_ = RuleSuggester(lang=self.lang).fit(train, codebook) if self.rules else None
+        self.rules_ = RuleSuggester(lang=self.lang_).fit(train, codebook) if self.rules else None
         if self.unit == "sentence":
             X, emb, units = self._unit_features(train)
             usegs = units.as_segments(train)
