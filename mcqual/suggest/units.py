@@ -120,8 +120,9 @@ def unit_vectors(segments: Sequence[Segment], units: Units, embedder: Any, *, on
             return E0, P0
         X = np.asarray(embedder.embed(extra), dtype=np.float32)
         return np.zeros((0, X.shape[1]), dtype=np.float32), np.zeros((n, X.shape[1]), dtype=np.float32), X
-    if not one_pass:
-        V = np.asarray(embedder.embed(units.texts + extra), dtype=np.float32)
+    if not one_pass:  # each unit through the model on its own (batched by length when the embedder can)
+        texts = units.texts + extra
+        V = np.vstack([v[-1:] for v in span_vectors(embedder, texts, [[]] * len(texts))]).astype(np.float32)
         E, X = V[: len(units.texts)], V[len(units.texts):]
         P = np.zeros((n, E.shape[1]), dtype=np.float32)
         np.add.at(P, units.owner, E)
