@@ -81,7 +81,8 @@ class Quality:
             parts.append(f"{int(round(float(r['observed_precision']) * n))} of the {n} suggestions for {code} "
                          "you decided were right")
         else:
-            parts.append(f"you coded {code} {int(r['coded'])} times by hand")
+            k = int(r["coded"])
+            parts.append(f"you coded {code} {k} time{'s' if k != 1 else ''} by hand")
         if r["needed"]:
             parts.append(str(r["needed"]))
         elif r["f1"] == r["f1"]:
