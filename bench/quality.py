@@ -115,6 +115,8 @@ def main(argv=None) -> int:
         ("ensemble rules+embedding (zero-shot)", lambda: mq.Ensemble([rules(), emb()]), False, False),
         ("embedding (zero-shot, one fixed cut for every code)",
          lambda: mq.EmbeddingSuggester(embedder=embedder, cut="fixed"), False, False),
+        ("ensemble rules+embedding (zero-shot, one fixed embedding cut)",
+         lambda: mq.Ensemble([rules(), mq.EmbeddingSuggester(embedder=embedder, cut="fixed")]), False, False),
         ("embedding (zero-shot, hindsight cut: calibrated on the test half's own gold)", emb, False, "hindsight"),
         ("ensemble rules+embedding (zero-shot, hindsight cut)", lambda: mq.Ensemble([rules(), emb()]), False,
          "hindsight"),
