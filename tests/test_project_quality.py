@@ -57,6 +57,7 @@ def test_quality_before_any_decision_says_what_is_needed(project):
     assert "no decisions on cost yet" in q.summary_for("cost")
     assert set(q.to_frame()["code"]) == {"cost", "trust"}
     assert "Suggestion quality" in q._repr_html_()
+    assert "no decisions on cost yet" in q.card_html("cost")
 
 
 def test_quality_observed_and_cross_validated(project):

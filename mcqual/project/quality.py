@@ -90,6 +90,23 @@ class Quality:
                          "on transcripts held out")
         return "; ".join(parts)
 
+    def card_html(self, code: str) -> str:
+        """The :meth:`summary_for` sentence as a small HTML line, for the review card and the coding view.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Quality("ab", pd.DataFrame(columns=QUALITY_COLUMNS)).card_html("cost")[:27]
+        '<div class="mcqual-quality"'
+        """
+        r = self.row(code)
+        colour = "#666"
+        if r is not None and int(r["observed_n"]) >= 5:
+            p = float(r["observed_precision"])
+            colour = "#1a7f37" if p >= 0.7 else "#9a6700" if p >= 0.4 else "#cf222e"
+        return (f'<div class="mcqual-quality" style="font-size:90%;color:{colour}">'
+                f"{escape(self.summary_for(code))}</div>")
+
     def __repr__(self) -> str:
         ready = int((self.table["needed"] == "").sum()) if len(self.table) else 0
         return f"Quality(coder={self.coder!r}, {len(self.table)} codes, {ready} with enough decisions)"
