@@ -13,8 +13,8 @@ Prints macro/micro F1 and Cohen's kappa (pooled over codes x segments) at code l
 level (``level=1``), per-code F1, and writes the same to ``outputs/quality.md``.
 
 Run: ``.venv/bin/python bench/quality.py [--gold PATH] [--unit turn|window]``.
-Targets: ensemble macro-F1 >= 0.6 zero-shot at theme level; learned >= 0.75 and its kappa >= the
-human-human kappa.
+Goals (issue 21): zero-shot code macro-F1 0.40, learned 0.45; zero-shot at the default cut side by
+side with one fixed cut and the hindsight cut (calibrated on the test half's own gold: an upper bound).
 """
 from __future__ import annotations
 
@@ -113,6 +113,17 @@ def main(argv=None) -> int:
         ("rules (zero-shot)", rules, False, False),
         ("embedding (zero-shot)", emb, False, False),
         ("ensemble rules+embedding (zero-shot)", lambda: mq.Ensemble([rules(), emb()]), False, False),
+        ("embedding (zero-shot, one fixed cut for every code)",
+         lambda: mq.EmbeddingSuggester(embedder=embedder, cut="fixed"), False, False),
+        ("ensemble rules+embedding (zero-shot, one fixed embedding cut)",
+         lambda: mq.Ensemble([rules(), mq.EmbeddingSuggester(embedder=embedder, cut="fixed")]), False, False),
+        ("embedding (zero-shot, hindsight cut: calibrated on the test half's own gold)", emb, False, "hindsight"),
+        ("ensemble rules+embedding (zero-shot, hindsight cut)", lambda: mq.Ensemble([rules(), emb()]), False,
+         "hindsight"),
+        ("embedding (zero-shot), each sentence embedded on its own (before: 2.2x the CPU)",
+         lambda: mq.EmbeddingSuggester(embedder=embedder, one_pass=False), False, False),
+        ("embedding (zero-shot), without the question (context_weight=0)",
+         lambda: mq.EmbeddingSuggester(embedder=embedder, context_weight=0), False, False),
         ("embedding (calibrated on train)", emb, False, True),
         ("ensemble (calibrated on train)", lambda: mq.Ensemble([rules(), emb()]), False, True),
         ("learned (train half)", learned, True, False),
@@ -133,8 +144,10 @@ def main(argv=None) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 # zero-shot suggesters see only the segments they code; learners the other half's gold
-                est.fit(train if learns or calibrate else test, cb, g1 if learns else None)
-                if calibrate:
+                est.fit(train if learns or calibrate is True else test, cb, g1 if learns else None)
+                if calibrate == "hindsight":  # the best cuts in hindsight: an upper bound, not a result
+                    est.calibrate(test, g1, shrinkage=0.0)
+                elif calibrate:
                     est.calibrate(train, g1)
                 sug = est.suggest(test)
             secs = time.perf_counter() - t0
@@ -177,10 +190,17 @@ def main(argv=None) -> int:
     ens1 = mean("ensemble rules+embedding (zero-shot)", 1, "macro")[0]
     l0, l1, lk = (mean("learned (train half)", 0, "macro")[0], mean("learned (train half)", 1, "macro")[0],
                   mean("learned (train half)", 0, "kappa")[0])
-    lines += ["", "Targets:",
-              f"- ensemble zero-shot theme macro-F1 >= 0.60: **{ens1:.3f}** ({'met' if ens1 >= 0.6 else 'not met'})",
-              f"- learned macro-F1 >= 0.75: code **{l0:.3f}**, theme **{l1:.3f}** "
-              f"({'met' if max(l0, l1) >= 0.75 else 'not met'})"]
+    ens0 = mean("ensemble rules+embedding (zero-shot)", 0, "macro")[0]
+    e_def = mean("embedding (zero-shot)", 0, "macro")[0]
+    e_fix = mean("embedding (zero-shot, one fixed cut for every code)", 0, "macro")[0]
+    e_hind = mean("embedding (zero-shot, hindsight cut: calibrated on the test half's own gold)", 0, "macro")[0]
+    lines += ["", "Goals (issue 21; the earlier 0.6 / 0.75 targets are withdrawn):",
+              f"- zero-shot code macro-F1 0.40: ensemble **{ens0:.3f}** (theme level {ens1:.3f}) "
+              f"({'met' if ens0 >= 0.4 else 'not met'})",
+              f"- zero-shot cuts without gold: embedding at the default per-code cut **{e_def:.3f}**, one fixed cut "
+              f"{e_fix:.3f}, hindsight cut {e_hind:.3f}",
+              f"- learned from half of the interviews, code macro-F1 0.45: **{l0:.3f}** (theme {l1:.3f}) "
+              f"({'met' if l0 >= 0.45 else 'not met'})"]
     if humans:
         hk = float(np.mean([h.kappa for h, _ in humans.values()]))
         lines.append(f"- learned kappa {lk:.3f} >= human-human kappa {hk:.3f} (mean over the other coders): "

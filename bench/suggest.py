@@ -3,9 +3,14 @@
 | stage | what mcqual does | raw baseline | target |
 |---|---|---|---|
 | rules | ``RuleSuggester.suggest(segments)`` | ``list(nlp.pipe(texts))`` with the same spaCy pipeline | <= 1.3x |
-| embedding (cold cache) | ``EmbeddingSuggester.suggest(segments)`` | ``model.encode(texts)`` of the same segments | <= 1.1x |
+| embedding (cold cache) | ``EmbeddingSuggester.fit(segments).suggest(segments)`` (codebook anchors embedded beforehand) | ``model.encode(texts)`` of the same segments | <= 1.1x |
 | embedding (cold cache, same texts) | the same | ``model.encode`` of the sentence units and questions it embeds | <= 1.1x |
 | embedding (warm cache) | the same again, new suggester, same cache folder | the cold run | <= 5% |
+| real turns, cold, CPU time | ``EmbeddingSuggester.suggest`` on real respondent turns of 20-150 words | ``model.encode`` of the same turns | <= 1.3x |
+| real turns, warm, CPU time | the same again, same cache folder | the cold run | <= 5% |
+
+Real turns come from ``../shared/data/transcripts/docx`` (``MCQUAL_SHARED`` overrides ``../shared``);
+their rows use ``time.process_time`` with torch on one thread, best of the rounds.
 
 Run: ``.venv/bin/python bench/suggest.py [--repeat N]`` (HF_HUB_OFFLINE is set; nothing is downloaded).
 The corpus is the sample study (``transcripts/*.docx`` through ``mq.read_transcripts``; when the
@@ -127,6 +132,93 @@ def _time_pair(ours, raw, repeat: int = 7):
     return t_ours, t_raw, out
 
 
+def shared_dir() -> Path:
+    """``$MCQUAL_SHARED``, else the first ``shared`` folder beside the checkout or one level up."""
+    if os.environ.get("MCQUAL_SHARED"):
+        return Path(os.environ["MCQUAL_SHARED"])
+    for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared"):
+        if p.exists():
+            return p
+    return ROOT.parent / "shared"
+
+
+REAL = shared_dir() / "data" / "transcripts" / "docx"
+
+
+def warm_anchors(cache_dir, cb) -> None:
+    """Embed the codebook's anchors into ``cache_dir`` (a one-off per codebook), so timings count segments only."""
+    from mcqual.text.embedders import SentenceTransformerEmbedder
+
+    mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=cache_dir)).fit([], cb)
+
+
+def real_turns(cb, rounds: int = 3, folder: Path = REAL) -> list[tuple]:
+    """CPU time (``time.process_time``) of the embedding suggester against a bare ``encode`` of real turns.
+
+    The turns are the respondent turns of 20-150 words of the real transcripts under
+    ``../shared/data/transcripts/docx`` (Teams-style interviews). Each round runs the bare
+    encode, then cold suggesters on fresh cache folders, then a warm one; the best round counts.
+    Torch runs on one thread here so CPU time is not inflated by idle threads spinning.
+    """
+    import tempfile
+
+    import torch
+
+    from mcqual.text.embedders import SentenceTransformerEmbedder, load_model
+
+    files = sorted(p for p in folder.glob("*/*.docx") if "interview" in p.name)
+    if not files:
+        print(f"(no real transcripts under {folder}: real-turn figures skipped)")
+        return []
+    corpus = mq.read_transcripts(files)
+    segs = mq.Segments([s for s in mq.segments(corpus) if 20 <= len(s.text.split()) <= 150])
+    texts = segs.texts
+    words = sum(len(t.split()) for t in texts)
+    q_words = sum(len(q.split()) for q in {s.context for s in segs if s.context})
+    print(f"real turns: {len(corpus)} interviews, {len(segs)} respondent turns of 20-150 words ({words:,} words; "
+          f"the questions they answer: {q_words:,} words)")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        model = load_model(None)
+        model.encode(texts[:8])
+
+        def cpu(fn):
+            t0 = time.process_time()
+            out = fn()
+            return time.process_time() - t0, out
+
+        variants = {"one pass + question (default)": {}, "one pass, no question": {"context_weight": 0},
+                    "each sentence on its own + whole question (before)": {"one_pass": False, "question_only": False}}
+        base = float("inf")
+        cold = {k: float("inf") for k in variants}
+        warm = float("inf")
+        n_enc = {}
+        for _ in range(rounds):
+            base = min(base, cpu(lambda: model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                                      convert_to_numpy=True, show_progress_bar=False))[0])
+            for name, kw in variants.items():
+                with tempfile.TemporaryDirectory() as tmp:
+                    warm_anchors(tmp, cb)
+                    est = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp), **kw)
+                    cold[name] = min(cold[name], cpu(lambda: est.fit(segs, cb).suggest(segs))[0])
+                    n_enc[name] = est.embedder_.n_encoded
+                    if not kw:
+                        again = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp))
+                        warm = min(warm, cpu(lambda: again.fit(segs, cb).suggest(segs))[0])
+                        assert again.embedder_.n_encoded == 0, "warm run encoded texts again"
+    finally:
+        torch.set_num_threads(threads)
+    rows = []
+    for name in variants:
+        rows.append((f"real turns, cold cache, CPU: {name}", f"{len(segs)} turns, {n_enc[name]} texts encoded "
+                     "vs model.encode of the turns", cold[name], base, cold[name] / base, 1.3))
+    default = next(iter(variants))
+    rows.append(("real turns, warm cache, CPU", "same turns, new suggester, same cache folder", warm, cold[default],
+                 warm / cold[default], 0.05))
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=1, help="replicate the corpus N times (more work per stage)")
@@ -172,13 +264,14 @@ def main(argv=None) -> int:
         base_t = min(base_t, _time(encode)[0])
         own_t = min(own_t, _time(encode_own)[0])
         with tempfile.TemporaryDirectory() as tmp:
-            emb = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp)).fit(segs, cb)
-            n_anchor = emb.embedder_.n_encoded  # codebook anchors, encoded in fit
-            t, sug_e = _time(lambda: emb.suggest(segs))
+            warm_anchors(tmp, cb)  # the codebook's anchors: a one-off per codebook, not per segment
+            emb = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp))
+            n_anchor = 0
+            t, sug_e = _time(lambda: emb.fit(segs, cb).suggest(segs))  # fit reads the segments (per-code cuts)
             cold_t = min(cold_t, t)
             n_chunks = emb.embedder_.n_encoded - n_anchor
-            warm = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp)).fit(segs, cb)
-            warm_t = min(warm_t, _time(lambda: warm.suggest(segs))[0])
+            warm = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp))
+            warm_t = min(warm_t, _time(lambda: warm.fit(segs, cb).suggest(segs))[0])
             assert warm.embedder_.n_encoded == 0, "warm run encoded texts again"
     rows.append(("embedding, cold cache", f"{len(segs)} segments -> {n_chunks} chunks encoded, "
                  f"{len(sug_e)} suggestions", cold_t, base_t, cold_t / base_t, 1.1))
@@ -186,6 +279,8 @@ def main(argv=None) -> int:
                  "questions it embeds", cold_t, own_t, cold_t / own_t, 1.1))
     rows.append(("embedding, warm cache", "same segments, new suggester, same cache folder", warm_t, cold_t,
                  warm_t / cold_t, 0.05))
+
+    rows += real_turns(cb, args.rounds + 1)
 
     lines = ["| stage | work | mcqual | raw baseline | ratio | target |", "|---|---|---:|---:|---:|---:|"]
     for stage, work, ours, raw, ratio, target in rows:

@@ -42,6 +42,7 @@ _LAZY: dict[str, str] = {
     "Suggestions": "suggest.base", "RuleSuggester": "suggest.rules",
     "EmbeddingSuggester": "suggest.embedding", "LearnedSuggester": "suggest.learned",
     "Ensemble": "suggest.ensemble", "EmergentThemes": "suggest.emergent", "Windowed": "suggest.windowed",
+    "ThemeFinder": "suggest.themes", "Quality": "project.quality",
     "evaluate": "evaluation",
     # project
     "Project": "project.project",

@@ -129,6 +129,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "E404": ("unknown code in gold/codings", "The code id is not in the codebook; check spelling or add the code."),
     "E405": ("BERTopic found no themes", "Use more segments, or lower min_topic_size."),
     "E406": ("invalid suggester or evaluation setting", "See the docstring of the suggester (or mq.evaluate) for accepted values."),
+    "E420": ("unknown review order", "Use order='active' (learn fastest per code), 'score' or 'document'."),
     # --- E5xx analysis -------------------------------------------------------
     "E500": ("codings table lacks required columns", "Give a DataFrame with transcript_id, start, end, code (and coder)."),
     "E501": ("unknown case attribute", "Pass attributes= with this column, or join cases.csv when reading the corpus."),

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1] / "mcqual"
 
 #: lowest first; a module belongs to the first prefix that matches its dotted name
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("_version", "errors", "_atomic", "_html", "_xml", "_guids", "model", "corpus")),
+    ("core", ("_version", "errors", "_atomic", "_html", "_xml", "_guids", "_progress", "model", "corpus")),
     ("readers and text models", ("codebook", "guide", "io", "text")),
     ("segments", ("segment", "align")),
     ("suggesters", ("suggest",)),

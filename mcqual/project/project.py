@@ -483,6 +483,7 @@ class Project:
     from .views import codings, history, review  # noqa: E402
     from .disagreements import disagreements, resolve  # noqa: E402
     from .widgets import view  # noqa: E402
+    from .quality import quality  # noqa: E402
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict[str, int]:

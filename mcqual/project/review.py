@@ -47,7 +47,9 @@ class Review:
         """Reload the pending suggestions (after other coders or processes decided)."""
         df = self.project.suggestions("pending", coder=self.coder, code=self.code, transcript=self.transcript)
         df = df[df["score"] >= self.min_score]
-        self.queue = df.sort_values(["score", "suggestion_id"], ascending=[False, True], ignore_index=True)
+        from .active import order_queue
+
+        self.queue = order_queue(self.project, df, self.coder, getattr(self, "order", "score"))
         self._texts = self.project._store.transcript_texts(set(self.queue["transcript_id"])) if len(df) else {}
         return self
 

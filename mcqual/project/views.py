@@ -140,7 +140,7 @@ def history(self, coding_id: int | None = None, *, suggestion_id: int | None = N
 
 
 def review(self, code: str | None = None, coder: str | None = None, *, transcript: str | None = None,
-           mode: str = "one", min_score: float = 0.0, widgets: bool | None = None):
+           mode: str = "one", min_score: float = 0.0, widgets: bool | None = None, order: str = "score"):
     """Review pending suggestions in Jupyter: one by one or as a list, with accept / reject / skip.
 
     Shows each suggestion's quote with its evidence highlighted, the code, score,
@@ -159,6 +159,9 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     min_score : float
     widgets : bool, optional
         Force (True) or refuse (False) ipywidgets; default: use them when importable.
+    order : {"score", "active", "document"}
+        Queue order: best score first; ``"active"`` learns fastest per code from your decisions
+        (:mod:`mcqual.project.active`); ``"document"`` in reading order.
 
     Examples
     --------
@@ -175,8 +178,15 @@ def review(self, code: str | None = None, coder: str | None = None, *, transcrip
     code = code_arg(self, code)  # review(code="consnet") is E311 naming "consent", never "0 pending"
     if mode not in ("one", "list"):
         raise ProjectError("E503", f"mode must be 'one' or 'list', not {mode!r}", path=self.path, hint="")
-    return Review(self, code=code, coder=who, transcript=transcript, mode=mode, min_score=min_score,
-                  widgets=widgets)
+    from .active import ORDERS
+
+    if order not in ORDERS:
+        raise ProjectError("E503", f"order must be one of {', '.join(ORDERS)}, not {order!r}", path=self.path, hint="")
+    rv = Review(self, code=code, coder=who, transcript=transcript, mode=mode, min_score=min_score, widgets=widgets)
+    if order != "score":
+        rv.order = order  # read by Review.refresh, which orders the queue (and re-orders after each decision)
+        rv.refresh()
+    return rv
 
 
 @dataclass(frozen=True, eq=False)

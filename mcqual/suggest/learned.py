@@ -84,6 +84,10 @@ class LearnedSuggester(Suggester):
     codebook_examples : bool
         Also learn from the codebook: each code's examples are extra positives and its
         counter-examples extra negatives, for that code only (``unit="sentence"``).
+    one_pass : bool
+        Sentence vectors from one model pass over each segment (see :class:`EmbeddingSuggester`).
+    progress : bool or callable, optional
+        A progress bar with an ETA while segments are embedded (see :class:`EmbeddingSuggester`).
     """
 
     source = "learned"
@@ -92,7 +96,8 @@ class LearnedSuggester(Suggester):
                  rules: bool = True, zero_shot: bool = True, C: float | None = None, negatives: str = "transcripts",
                  min_positives: int = 2, threshold: float = 0.5, top_k: int | None = 3, cv: int = 0,
                  fallback: bool = True, lang: str = "en", random_state: int = 0, unit: str = "sentence",
-                 context: bool = True, refine: bool = True, codebook_examples: bool = True) -> None:
+                 context: bool = True, refine: bool = True, codebook_examples: bool = True,
+                 one_pass: bool = True, progress: Any = None) -> None:
         self.model = model
         self.embedder = embedder
         self.cache_dir = cache_dir
@@ -111,6 +116,8 @@ class LearnedSuggester(Suggester):
         self.context = context
         self.refine = refine
         self.codebook_examples = codebook_examples
+        self.one_pass = one_pass
+        self.progress = progress
 
     # -- features ------------------------------------------------------------
     def _C(self) -> float:
@@ -129,11 +136,15 @@ class LearnedSuggester(Suggester):
 
     def _unit_features(self, segments: Sequence[Segment]):
         """Sentence-level features (``unit="sentence"``): ``(X, E, units)``."""
-        from .units import context_vectors, neighbour_max, neighbourhood, sentence_units
+        from .units import context_vectors, neighbour_max, neighbourhood, sentence_units, unit_vectors
 
-        units = sentence_units(segments, self.lang)
-        E = np.asarray(self.embedder_.embed(units.texts), dtype=np.float32) if units.texts else \
-            np.zeros((0, 1), dtype=np.float32)
+        from .._progress import progress_bar
+
+        units = sentence_units(segments, getattr(self, "lang_", "en" if self.lang == "auto" else self.lang))
+        with progress_bar(len(segments), "embedding segments", enable=getattr(self, "progress", None),
+                          unit="segment") as bar:
+            E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True),
+                             progress=bar)[0] if units.texts else np.zeros((0, 1), dtype=np.float32)
         parts = [E]
         if self.context:
             parts.append(neighbourhood(E, units.owner))
@@ -184,9 +195,16 @@ class LearnedSuggester(Suggester):
             train = [s for s in segments if s.segment_id in labels.reviewed]
         if not train:
             raise SuggestError("E403", "no segment is covered by the codings")
-        self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
-        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang).fit(train, codebook)
-        self.rules_ = RuleSuggester(lang=self.lang).fit(train, codebook) if self.rules else None
+        from ..text.multilingual import language_embedder, resolve_language
+
+        self.lang_ = resolve_language(self.lang, [s.text for s in train])
+        if self.embedder is None and self.model is None and self.lang_ != "en":
+            self.embedder_ = language_embedder(self.lang_, cache_dir=self.cache_dir)
+        else:
+            self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang_, one_pass=getattr(self, "one_pass", True),
+                                      progress=getattr(self, "progress", None)).fit(train, codebook)
+        self.rules_ = RuleSuggester(lang=self.lang_).fit(train, codebook) if self.rules else None
         if self.unit == "sentence":
             X, emb, units = self._unit_features(train)
             usegs = units.as_segments(train)

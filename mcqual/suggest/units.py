@@ -90,6 +90,58 @@ def sentence_units(segments: Sequence[Segment], lang: str = "en", max_words: int
     return Units(texts, np.asarray(owner, dtype=np.int64), spans, len(segs))
 
 
+def unit_vectors(segments: Sequence[Segment], units: Units, embedder: Any, *, one_pass: bool = True,
+                 progress: Any = None, extra: Sequence[str] = ()):
+    """``(E, P)``: one vector per unit and one per segment.
+
+    With ``one_pass`` (default) each segment is read by the model once and its units are the
+    means of the token vectors inside them (:func:`mcqual.text.embedders.span_vectors`), so the
+    cost is one bare ``encode`` of the segments; ``P`` is then the model's own segment vector.
+    Otherwise every unit is embedded on its own and ``P`` is the normalised mean of a segment's units.
+    With ``extra`` texts (the questions, say), returns ``(E, P, X)``, ``X`` their vectors, embedded
+    in the same batches as the segments.
+
+    Examples
+    --------
+    >>> from mcqual.model import Segment
+    >>> from mcqual.text.embedders import HashingEmbedder
+    >>> segs = [Segment("a", 0, 23, "One thing. Another one.")]
+    >>> E, P = unit_vectors(segs, sentence_units(segs), HashingEmbedder(dim=16))
+    >>> E.shape, P.shape
+    ((2, 16), (1, 16))
+    """
+    from ..text.embedders import span_vectors
+
+    n = len(segments)
+    extra = list(extra)
+    if not units.texts:
+        E0, P0 = np.zeros((0, 1), dtype=np.float32), np.zeros((n, 1), dtype=np.float32)
+        if not extra:
+            return E0, P0
+        X = np.asarray(embedder.embed(extra), dtype=np.float32)
+        return np.zeros((0, X.shape[1]), dtype=np.float32), np.zeros((n, X.shape[1]), dtype=np.float32), X
+    if not one_pass:  # each unit through the model on its own (batched by length when the embedder can)
+        texts = units.texts + extra
+        V = np.vstack([v[-1:] for v in span_vectors(embedder, texts, [[]] * len(texts))]).astype(np.float32)
+        E, X = V[: len(units.texts)], V[len(units.texts):]
+        P = np.zeros((n, E.shape[1]), dtype=np.float32)
+        np.add.at(P, units.owner, E)
+        norms = np.linalg.norm(P, axis=1, keepdims=True)
+        if progress is not None:
+            progress(n)
+        P = P / np.where(norms == 0, 1, norms)
+        return (E, P, X) if extra else (E, P)
+    spans: list[list[tuple[int, int]]] = [[] for _ in range(n + len(extra))]
+    for i, sp in zip(units.owner.tolist(), units.spans):
+        spans[i].append(sp)
+    V = span_vectors(embedder, [s.text for s in segments] + extra, spans, progress=progress)
+    E = np.vstack([v[:-1] for v in V[:n]]).astype(np.float32, copy=False)  # units are ordered by segment
+    P = np.vstack([v[-1:] for v in V[:n]]).astype(np.float32, copy=False)
+    if not extra:
+        return E, P
+    return E, P, np.vstack([v[-1:] for v in V[n:]]).astype(np.float32, copy=False)
+
+
 def neighbourhood(E: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """Mean of each unit's vector with its neighbours in the same segment, re-normalised.
 
@@ -124,19 +176,60 @@ def neighbour_max(M: np.ndarray, owner: np.ndarray) -> np.ndarray:
     return out
 
 
-def context_vectors(segments: Sequence[Segment], embedder: Any) -> tuple[np.ndarray, np.ndarray]:
+def question_of(contexts: Sequence[str], lang: str = "en") -> list[str]:
+    """The question itself in each context: from its last sentence with a question mark to the end.
+
+    Interviewers wrap questions in thanks and preambles ("Thanks, that helps. To start, what is
+    your role?"); the question carries the topic, the preamble mostly costs model time.
+
+    Examples
+    --------
+    >>> question_of(["Thanks for joining today, Alex. To start, can you tell me about your role?", "Go on"])
+    ['To start, can you tell me about your role?', 'Go on']
+    """
+    from ..text.nlp import split_sentences
+
+    out = list(contexts)
+    long = [i for i, c in enumerate(out) if len(c) > 60]
+    if not long:
+        return out
+    for i, sp in zip(long, split_sentences([out[i] for i in long], lang, trained=False)):
+        c = out[i]
+        q = [a for a, b in sp if "?" in c[a:b]]
+        if q and q[-1] > 0:
+            out[i] = c[q[-1]:].strip()
+    return out
+
+
+def context_vectors(segments: Sequence[Segment], embedder: Any, *, question_only: bool = False,
+                    lang: str = "en") -> tuple[np.ndarray, np.ndarray]:
     """One vector per segment for its ``context`` (zeros when it has none), and a has-context mask.
 
-    Each distinct context is embedded once (and cached by the embedder).
+    Each distinct context is embedded once (and cached by the embedder); ``question_only`` embeds
+    only the question in it (:func:`question_of`).
     """
-    ctx = [(s.context or "").strip() for s in segments]
-    distinct = sorted({c for c in ctx if c})
+    ctx, distinct = segment_questions(segments, question_only=question_only, lang=lang)
     if not distinct:
         return np.zeros((len(segments), 0), dtype=np.float32), np.zeros(len(segments), dtype=bool)
-    V = np.asarray(embedder.embed(distinct), dtype=np.float32)
+    return spread_contexts(ctx, distinct, np.asarray(embedder.embed(distinct), dtype=np.float32))
+
+
+def segment_questions(segments: Sequence[Segment], *, question_only: bool = False,
+                      lang: str = "en") -> tuple[list[str], list[str]]:
+    """Each segment's context text (``""`` when none) and the distinct ones, sorted."""
+    ctx = [(s.context or "").strip() for s in segments]
+    if question_only:
+        distinct0 = sorted({c for c in ctx if c})
+        tail = dict(zip(distinct0, question_of(distinct0, lang)))
+        ctx = [tail.get(c, c) for c in ctx]
+    return ctx, sorted({c for c in ctx if c})
+
+
+def spread_contexts(ctx: Sequence[str], distinct: Sequence[str], V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(Q, has)``: row ``i`` of ``Q`` is the vector of ``ctx[i]`` (from ``V``, rows of ``distinct``)."""
     row = {c: k for k, c in enumerate(distinct)}
-    Q = np.zeros((len(segments), V.shape[1]), dtype=np.float32)
-    has = np.zeros(len(segments), dtype=bool)
+    Q = np.zeros((len(ctx), V.shape[1]), dtype=np.float32)
+    has = np.zeros(len(ctx), dtype=bool)
     for i, c in enumerate(ctx):
         if c:
             Q[i] = V[row[c]]

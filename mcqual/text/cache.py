@@ -96,10 +96,10 @@ class EmbeddingCache:
         return out, missing
 
     def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Store ``vectors[i]`` for ``texts[i]`` (one transaction)."""
-        vectors = np.asarray(vectors, dtype=np.float32)
+        """Store ``vectors[i]`` for ``texts[i]`` (one transaction); vectors may differ in length."""
         rows = []
         for t, v in zip(texts, vectors):
+            v = np.ascontiguousarray(v, dtype=np.float32).ravel()
             k = text_key(t)
             self._mem[k] = v
             rows.append((k, int(v.shape[0]), v.tobytes()))

@@ -254,8 +254,138 @@ class SentenceTransformerEmbedder:
                 vecs[i] = lookup[texts[i]]
         return np.vstack(vecs).astype(np.float32, copy=False)
 
+    def _mean_pooling(self) -> bool:
+        """True when the model is token embeddings -> mean pooling (-> normalise), so spans can be pooled."""
+        mods = list(self.model_)
+        if len(mods) < 2 or not hasattr(mods[0], "tokenizer"):
+            return False
+        pool = mods[1]
+        if not getattr(pool, "pooling_mode_mean_tokens", False) and getattr(pool, "pooling_mode", None) != "mean":
+            return False
+        if getattr(pool, "pooling_mode_cls_token", False) or getattr(pool, "pooling_mode_max_tokens", False):
+            return False
+        return all(type(m).__name__ == "Normalize" for m in mods[2:])
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                    progress: Any = None) -> list[np.ndarray]:
+        """Vectors of character spans inside texts, each text read by the model once.
+
+        For text ``i`` returns a ``(len(spans[i]) + 1, d)`` array: one normalised row per span
+        (the mean of the model's token vectors inside the span, read in the context of the whole
+        text) and a last row for the whole text (equal to ``embed([text])`` for mean-pooling
+        models). Texts over the token window, and models that do not mean-pool, fall back to
+        embedding each span on its own (the last row is then the mean of the span rows).
+        Results are cached per ``(text, spans)``.
+        """
+        texts = list(texts)
+        out: list[np.ndarray | None] = [None] * len(texts)
+        if not texts:
+            return []
+        keys = ["\x00spans:" + ";".join(f"{a},{b}" for a, b in sp) + "\x00" + t for t, sp in zip(texts, spans)]
+        cached, missing = self.store.get(keys)
+        for i, v in enumerate(cached):
+            if v is not None:
+                out[i] = v.reshape(len(spans[i]) + 1, -1)
+        if progress is not None and len(texts) > len(missing):
+            progress(len(texts) - len(missing))
+        if missing:
+            pooled = self._mean_pooling()
+            limit = int(getattr(self.model_, "max_seq_length", 256) or 256) - 2
+            todo = list(dict.fromkeys(missing))
+            fits = set(todo)
+            if pooled:
+                counts = self.count_tokens([texts[i] for i in todo])
+                fits = {i for i, c in zip(todo, counts) if c <= limit}
+            else:
+                fits = set()
+            one_pass = [i for i in todo if i in fits]
+            rest = [i for i in todo if i not in fits]
+            if one_pass:
+                for i, v in zip(one_pass, self._token_pool([texts[i] for i in one_pass],
+                                                           [spans[i] for i in one_pass], progress)):
+                    out[i] = v
+            if rest:
+                for i, v in zip(rest, _spans_apart(self, [texts[i] for i in rest], [spans[i] for i in rest])):
+                    out[i] = v
+                if progress is not None:
+                    progress(len(rest))
+            self.store.put([keys[i] for i in todo], [out[i].ravel() for i in todo])
+        return [np.asarray(v, dtype=np.float32) for v in out]
+
+    def _token_pool(self, texts: list[str], spans: list[Sequence[tuple[int, int]]], progress: Any = None):
+        """One forward pass per batch of texts; span rows are means of the token vectors inside each span."""
+        import torch
+
+        m = self.model_
+        tok = m.tokenizer
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        res: list[np.ndarray | None] = [None] * len(texts)
+        bs = max(1, int(getattr(self, "span_batch_size", 16)))
+        for start in range(0, len(order), bs):
+            idx = order[start:start + bs]
+            batch = [texts[i] for i in idx]
+            feats = (m.preprocess if hasattr(m, "preprocess") else m.tokenize)(batch)
+            offs = tok(batch, return_offsets_mapping=True, add_special_tokens=True, truncation=True,
+                       max_length=feats["input_ids"].shape[1], padding="max_length")["offset_mapping"]
+            with torch.inference_mode():
+                T = m[0](dict(feats))["token_embeddings"].float().numpy()
+            mask = feats["attention_mask"].numpy().astype(bool)
+            self.n_encoded += len(batch)
+            for r, i in enumerate(idx):
+                o = np.asarray(offs[r][: mask.shape[1]])
+                keep = mask[r] & (o[:, 1] > o[:, 0])  # real word pieces (not padding, [CLS], [SEP])
+                rows = []
+                for a, b in spans[i]:
+                    sel = keep & (o[:, 0] < b) & (o[:, 1] > a)
+                    rows.append(T[r, sel].mean(axis=0) if sel.any() else T[r, mask[r]].mean(axis=0))
+                rows.append(T[r, mask[r]].mean(axis=0))  # the whole text, as the model pools it
+                res[i] = _normalise(np.vstack(rows))
+            if progress is not None:
+                progress(len(batch))
+        return res
+
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder(model={self.model!r})"
+
+
+def span_vectors(embedder: Any, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                 progress: Any = None) -> list[np.ndarray]:
+    """Per text, span vectors plus a last whole-text row: one model pass per text when the embedder can.
+
+    Embedders without ``embed_spans`` embed each span on its own (the last row is the normalised
+    mean of the span rows).
+
+    Examples
+    --------
+    >>> v = span_vectors(HashingEmbedder(dim=32), ["Fees. Trust."], [[(0, 5), (6, 12)]])
+    >>> v[0].shape
+    (3, 32)
+    """
+    if hasattr(embedder, "embed_spans"):
+        return embedder.embed_spans(texts, spans, progress=progress)
+    out = _spans_apart(embedder, list(texts), list(spans))
+    if progress is not None:
+        progress(len(texts))
+    return out
+
+
+def _spans_apart(embedder: Any, texts: list[str], spans: list) -> list[np.ndarray]:
+    """Each span embedded on its own; last row the mean of the span rows (the text itself when it has none)."""
+    parts = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp] + [t for t, sp in zip(texts, spans) if not sp]
+    if not parts:
+        return []
+    V = np.asarray(embedder.embed(parts), dtype=np.float32)
+    out, k = [], 0
+    whole = len(parts) - sum(1 for sp in spans if not sp)
+    for sp in spans:
+        if not sp:
+            out.append(V[whole:whole + 1])
+            whole += 1
+            continue
+        rows = V[k:k + len(sp)]
+        k += len(sp)
+        out.append(np.vstack([rows, _normalise(rows.mean(axis=0, keepdims=True))]))
+    return out
 
 
 def resolve_embedder(embedder: Any = None, model: str | None = None, cache_dir: Any = None) -> Any:
