@@ -5,7 +5,8 @@ silent. ``enable`` is what a ``progress=`` parameter passes down:
 
 * ``None`` (default): show when the output is a terminal or a notebook (tqdm's own rule),
 * ``True`` / ``False``: always / never,
-* a callable: called with the number of items just done (a caller's own bar or a log).
+* a callable: called with the number of items just done (a caller's own bar or a log); if it
+  also has ``begin(total, desc)``, that is called first (the command line's status line uses it).
 
 Examples
 --------
@@ -17,6 +18,14 @@ Examples
 ...     bar(2)
 >>> seen
 [2]
+>>> class Status(list):
+...     def begin(self, total, desc): self.append((desc, total))
+...     def __call__(self, n): self.append(n)
+>>> st = Status()
+>>> with progress_bar(5, "embedding", enable=st) as bar:
+...     bar(5)
+>>> st
+[('embedding', 5), 5]
 """
 from __future__ import annotations
 
@@ -29,6 +38,9 @@ def progress_bar(total: int, desc: str, *, enable: Any = None, unit: str = "it",
                  delay: float = 2.0) -> Iterator[Callable[[int], None]]:
     """A context manager yielding ``update(n)``; see the module text for ``enable``."""
     if callable(enable) and not isinstance(enable, bool):
+        begin = getattr(enable, "begin", None)
+        if callable(begin):
+            begin(total, desc)
         yield enable
         return
     if enable is False or total <= 0:

@@ -49,7 +49,7 @@ def _app():
     def run(folder: Path = typer.Argument(..., help="Folder of transcripts (and cases.csv)."),
             codebook: Path = typer.Option(..., "--codebook", "-c", help="Codebook YAML/.xlsx/.qdc."),
             out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder."),
-            project: Optional[Path] = typer.Option(None, help="Project file (default: <out>/project.mcqual)."),
+            project: Optional[str] = typer.Option(None, help="Project file (default: <out>/project.mcqual) or postgresql://...?schema= URL."),
             model: Optional[str] = typer.Option(None, help="sentence-transformers model name or path."),
             embeddings: bool = typer.Option(True, help="Use the embedding suggester."),
             coder: Optional[str] = typer.Option(None, help="Whose codings the matrices show (default: most codings)."),

@@ -34,16 +34,35 @@ def write_frame(df, path: str | Path, *, safe: bool = True) -> Path:
 
 
 class _Step:
-    """Times a stage and prints one line for it."""
+    """Times a stage and prints one line for it; long steps show progress and an ETA in the status line.
+
+    ``step.progress`` is what a suggester's ``progress=`` takes: :mod:`mcqual._progress` calls
+    ``begin(total, desc)`` and then the step with the items done.
+    """
 
     def __init__(self, console, label: str) -> None:
         self.console, self.label = console, label
+        self.total, self.done, self.desc, self.started = 0, 0, "", 0.0
 
     def __enter__(self):
         self.t0 = time.perf_counter()
         self.status = self.console.status(f"{self.label}…")
         self.status.__enter__()
+        self.progress = self  # callable with begin(): see mcqual._progress.progress_bar
         return self
+
+    def begin(self, total: int, desc: str) -> None:
+        self.total, self.done, self.desc, self.started = int(total), 0, desc, time.perf_counter()
+
+    def __call__(self, n: int = 1) -> None:
+        self.done += int(n)
+        if not self.total:
+            return
+        spent = time.perf_counter() - self.started
+        eta = spent / self.done * (self.total - self.done) if self.done else float("nan")
+        left = f", about {eta:.0f} s left" if self.done and spent > 2 else ""
+        self.status.update(f"{self.label}: {self.desc} {self.done:,}/{self.total:,} "
+                           f"({self.done / self.total:.0%}){left}")
 
     def __exit__(self, *exc):
         self.status.__exit__(*exc)
@@ -146,13 +165,13 @@ def guide_stage(corpus, guide_path, out, console, embeddings: bool = True, model
     return al
 
 
-def default_suggester(embeddings: bool = True, model: str | None = None):
+def default_suggester(embeddings: bool = True, model: str | None = None, progress: Any = None):
     """Rules, plus embeddings when wanted: the zero-shot ensemble the demo uses."""
     import mcqual as mq
 
     parts: dict[str, Any] = {"rules": mq.RuleSuggester()}
     if embeddings:
-        parts["embedding"] = mq.EmbeddingSuggester(model=model)
+        parts["embedding"] = mq.EmbeddingSuggester(model=model, progress=progress)
     return mq.Ensemble(parts)
 
 
@@ -160,11 +179,26 @@ def suggest_stage(corpus, codebook, console, unit: str = "turn", embeddings: boo
                   model: str | None = None):
     import mcqual as mq
 
-    with _Step(console, f"suggesting codes ({unit})"):
+    with _Step(console, f"suggesting codes ({unit})") as step:
         segs = mq.segments(corpus, unit=unit)
-        sugg = default_suggester(embeddings, model).fit(segs, codebook).suggest(segs)
+        sugg = default_suggester(embeddings, model, progress=step.progress).fit(segs, codebook).suggest(segs)
     console.print(f"{len(segs)} segments, {len(sugg)} suggestions")
     return segs, sugg
+
+
+def _open_or_create(target: Any):
+    """The project at a path or URL, created when there is none yet."""
+    import mcqual as mq
+    from .errors import ProjectError
+
+    if isinstance(target, Path):
+        return mq.Project.open(target) if target.exists() else mq.Project.create(target)
+    try:
+        return mq.Project.open(target)
+    except ProjectError as exc:
+        if exc.code != "E357":  # E357: no mcqual project in this schema yet
+            raise
+        return mq.Project.create(target)
 
 
 def open_project(path: str | Path, console):
@@ -251,15 +285,20 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     guide_path = Path(guide) if guide else default_guide(codebook_path)
     alignment = guide_stage(interviews, guide_path, out, console, embeddings, model) if guide_path else None
 
-    project_path = Path(project) if project else out / "project.mcqual"
+    from .project.storage import is_url
+
+    if project and is_url(str(project)):  # a PostgreSQL project: postgresql://user@host/db?schema=NAME
+        project_path: Any = str(project)
+    else:
+        project_path = Path(project) if project else out / "project.mcqual"
     with _Step(console, f"updating project {project_path}"):
-        proj = mq.Project.open(project_path) if project_path.exists() else mq.Project.create(project_path)
+        proj = _open_or_create(project_path)
         report = proj.add_transcripts(corpus)
         proj.set_codebook(codebook)
     console.print(str(report) if report is not None else "")
 
-    with _Step(console, "suggesting codes (rules + embeddings)" if embeddings else "suggesting codes (rules)"):
-        proj.suggest(default_suggester(embeddings, model), unit="turn")
+    with _Step(console, "suggesting codes (rules + embeddings)" if embeddings else "suggesting codes (rules)") as step:
+        proj.suggest(default_suggester(embeddings, model, progress=step.progress), unit="turn")
     pending = proj.suggestions(status="pending")
     console.print(f"{len(pending)} pending suggestions; {len(proj.codings())} codings from decisions")
 

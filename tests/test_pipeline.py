@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from rich.console import Console
 
 from mcqual.pipeline import run_all
@@ -234,3 +235,36 @@ def test_long_case_lists_are_split_into_figures_by_group():
                                                    ("employer", 30)]
     assert [n for n, _ in case_parts(m)] == ["cases 1 of 3", "cases 2 of 3", "cases 3 of 3"]
     assert case_parts(m.iloc[:, :40])[0][0] == ""
+
+
+def test_cli_step_shows_progress_with_an_eta():
+    """The command line's status line is a progress= target: begin(total, desc), then items done."""
+    import io
+
+    from rich.console import Console
+
+    from mcqual._progress import progress_bar
+    from mcqual.pipeline import _Step
+
+    console = Console(file=io.StringIO(), force_terminal=False)
+    with _Step(console, "suggesting codes") as step:
+        with progress_bar(10, "embedding segments", enable=step.progress) as bar:
+            bar(4)
+        assert (step.total, step.done, step.desc) == (10, 4, "embedding segments")
+    assert "suggesting codes" in console.file.getvalue()
+
+
+@pytest.mark.postgres
+def test_run_on_a_postgresql_project(tmp_path, pg_url):
+    """`mcqual run --project postgresql://…` creates the project in its schema, and a re-run reuses it."""
+    import mcqual as mq
+    from mcqual.pipeline import _open_or_create
+
+    p = _open_or_create(pg_url)
+    try:
+        assert p.summary()["transcripts"] == 0
+    finally:
+        p.close()
+    again = _open_or_create(pg_url)
+    again.close()
+    assert isinstance(mq.Project.open(pg_url), mq.Project)
