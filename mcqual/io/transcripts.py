@@ -78,8 +78,8 @@ def read_transcripts(folder_or_paths: str | os.PathLike[str] | Iterable[str | os
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.txt").write_text("Q: Trust?\\nA: Yes.", encoding="utf-8")
-    >>> _ = (d / "cases.csv").write_text("case_id,group\\na,employer\\n", encoding="utf-8")
+    >>> _ = (d / "a.txt").write_text("Q: Trust?\nA: Yes.", encoding="utf-8")
+    >>> _ = (d / "cases.csv").write_text("case_id,group\na,employer\n", encoding="utf-8")
     >>> read_transcripts(d)["a"].attributes["group"]
     'employer'
     """
