@@ -324,7 +324,7 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
                             if (r.transcript_id, int(r.start), int(r.end), r.code, r.coder) not in have])
 
     export_stage(proj, out, console, suggestions=proj.suggestions(status="pending"), gold=gold, coder=coder,
-                 alignment=alignment, findings_from=findings_from, report=word_options)
+                 alignment=alignment, findings_from=findings_from, report=word_options, quality=embeddings)
     console.rule("summary")
     console.print(corpus.summary())
     console.print(f"outputs in {out.resolve()} ({time.perf_counter() - t0:.0f} s):")
@@ -525,8 +525,25 @@ def _human(name: str) -> str:
     return str(name).replace("_", " ").strip().capitalize()
 
 
-def review_stage(proj, out, console, suggestions, corpus=None, codebook=None):
-    """Write the review workbook (``review.xlsx``) for the pending suggestions; returns its path or None."""
+def _reviewer_quality(proj, console, coder: str | None = None):
+    """``project.quality`` of the coder with the most accept/reject decisions (None before any)."""
+    from collections import Counter
+
+    state = proj._state()
+    counts = Counter(who for (_, who) in state.decisions)
+    if coder is None and not counts:
+        return None
+    who = coder if coder is not None else counts.most_common(1)[0][0]
+    if not counts.get(who):
+        return None
+    with _Step(console, f"how good the suggestions have been on {who}'s decisions"):
+        return proj.quality(coder=who)
+
+
+def review_stage(proj, out, console, suggestions, corpus=None, codebook=None, quality=None):
+    """Write the review workbook (``review.xlsx``) for the pending suggestions; returns its path or None.
+
+    ``quality``: ``project.quality(...)`` of the reviewing coder, shown per code in the workbook."""
     if suggestions is None or not len(suggestions):
         return None
     from .export.review_workbook import unimported, write_review_workbook
@@ -541,7 +558,8 @@ def review_stage(proj, out, console, suggestions, corpus=None, codebook=None):
         return path
     with _Step(console, f"review workbook ({len(suggestions):,} suggestions to accept, reject or re-code)"):
         write_review_workbook(path, suggestions, corpus=corpus if corpus is not None else proj.corpus(),
-                              codebook=codebook if codebook is not None else proj.codebook(), project=proj.path)
+                              codebook=codebook if codebook is not None else proj.codebook(), project=proj.path,
+                              quality=quality)
     console.print(f"review them in {path}, then: mcqual review import {path} --project {proj.path} --coder "
                   f"YOUR_INITIALS")
     return path
@@ -558,14 +576,17 @@ def _docx_options(report: dict | None, console, writer) -> dict:
 
 
 def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | None = None,
-                 alignment=None, findings_from: str = "reviewed", report: dict | None = None) -> "Findings | None":
+                 alignment=None, findings_from: str = "reviewed", report: dict | None = None,
+                 quality: bool = True) -> "Findings | None":
     """Matrices, agreement, Excel, Word, heatmaps and REFI-QDA for a project; the review workbook.
 
     ``findings_from``: ``"reviewed"`` (default) counts reviewed codings only and writes no
     findings while there are none; ``"all"`` adds the pending suggestions and stamps every
     output "Unreviewed machine suggestions — not findings" (file names start ``UNREVIEWED_``).
-    ``report``: Word options (title, subtitle, author, paper, template...). Returns the
-    :class:`Findings` (None when none were written).
+    ``report``: Word options (title, subtitle, author, paper, template...). ``quality``: after a coder
+    has accepted or rejected suggestions, the review workbook says per code how good they have been
+    (:meth:`Project.quality`; embeds the decided passages). Returns the :class:`Findings` (None when
+    none were written).
     """
     import mcqual as mq
 
@@ -579,7 +600,8 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
     found = findings_basis(all_codings, suggestions, coder=coder, findings_from=findings_from)
     write_frame(all_codings, out / "codings.csv")
     write_frame(suggestions, out / "suggestions.csv")
-    review_stage(proj, out, console, suggestions, corpus, codebook)
+    quality = _reviewer_quality(proj, console) if quality and suggestions is not None and len(suggestions) else None
+    review_stage(proj, out, console, suggestions, corpus, codebook, quality=quality)
     _agreement(out, console, gold, suggestions, corpus, codebook)
     if found is None:
         console.print(f"[bold]No reviewed codings yet, so no findings were written[/bold] (tables, figures, report). "

@@ -190,3 +190,31 @@ def test_survey_answers_show_the_survey_question(tmp_path):
     write_review_workbook(buf, s, corpus=corpus, codebook=mq.Codebook.from_codes(["impact"]))
     ws = openpyxl.load_workbook(buf)["review"]
     assert ws["E3"].value == "What did it change?" and ws["F3"].value == "It got me a job."
+
+
+def test_codes_sheet_says_how_good_the_suggestions_have_been(project, tmp_path):
+    """After a review, the next workbook tells per code how often its suggestions were right."""
+    from rich.console import Console
+
+    from mcqual.pipeline import _reviewer_quality
+    from mcqual.text.embedders import HashingEmbedder
+
+    console = Console(file=io.StringIO())
+    assert _reviewer_quality(project, console) is None  # nobody decided anything yet: no column
+    wb = _workbook(project)
+    assert [c.value for c in wb["codes"][1]] == ["code", "theme", "id", "definition"]
+    sugg = project.suggestions()
+    trust = sugg[sugg.code == "trust"]["suggestion_id"].tolist()
+    project.accept(trust[0], coder="AB")
+    project.reject(trust[1:], coder="AB")
+    quality = project.quality(coder="AB", embedder=HashingEmbedder())
+    buf = io.BytesIO()
+    write_review_workbook(buf, project.suggestions(status="pending"), corpus=project.corpus(),
+                          codebook=project.codebook(), quality=quality)
+    codes = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["codes"]
+    assert codes.cell(row=1, column=5).value == "how good so far"
+    by_id = {codes.cell(row=r, column=3).value: codes.cell(row=r, column=5).value for r in range(2, codes.max_row + 1)}
+    assert by_id["trust"] == quality.summary_for("trust") and by_id["trust"].startswith("1 of the 2 suggestions")
+    assert by_id["recognition"].startswith("no decisions on")
+    # the pipeline picks the reviewing coder by their decisions
+    assert _reviewer_quality(project, console, coder="nobody") is None

@@ -177,7 +177,8 @@ def review_frame(suggestions: Any, corpus: Any, codebook: Any, labels: Mapping[s
 
 
 def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook: Any,
-                          labels: Mapping[str, str] | None = None, project: str | None = None) -> Path | None:
+                          labels: Mapping[str, str] | None = None, project: str | None = None,
+                          quality: Any = None) -> Path | None:
     """Write the suggestions as a review workbook (``review`` sheet, plus ``codes`` and ``how to``).
 
     Parameters
@@ -195,6 +196,9 @@ def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook:
         Case labels (default: ``corpus.labels``).
     project : str, optional
         The project file, named in the instructions.
+    quality : Quality or dict, optional
+        ``project.quality(coder)`` (or ``{code: sentence}``): how good each code's suggestions have
+        been on the coder's decisions so far, in a column of the ``codes`` sheet.
 
     Examples
     --------
@@ -274,15 +278,18 @@ def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook:
     dv.add(f"{dec}3:{dec}{max(last, 3)}")
     ws.add_data_validation(dv)
     codes = wb.create_sheet("codes")
-    codes.append(["code", "theme", "id", "definition"])
+    codes.append(["code", "theme", "id", "definition"] + (["how good so far"] if quality is not None else []))
     for c in codes[1]:
         c.font, c.fill = Font(bold=True), head
     for cid in (codebook.ids if codebook is not None else []):
         code = codebook[cid]
         top_id = cid.split(".")[0]
-        codes.append([code.label, codebook[top_id].label if top_id in codebook and top_id != cid else "", cid,
-                      cell_value(code.definition or "")])
-    for letter, w in zip("ABCD", (30, 22, 30, 80)):
+        row = [code.label, codebook[top_id].label if top_id in codebook and top_id != cid else "", cid,
+               cell_value(code.definition or "")]
+        if quality is not None:
+            row.append(cell_value(_quality_sentence(quality, cid)))
+        codes.append(row)
+    for letter, w in zip("ABCDE", (30, 22, 30, 80, 70)):
         codes.column_dimensions[letter].width = w
     codes.freeze_panes = "A2"
     n_codes = codes.max_row
@@ -311,6 +318,16 @@ def write_review_workbook(path: Any, suggestions: Any, *, corpus: Any, codebook:
     how["A1"].font = Font(bold=True, size=13)
     wb.properties.creator = "mcqual"
     return write_bytes(path, lambda fh: wb.save(fh))
+
+
+def _quality_sentence(quality: Any, code: str) -> str:
+    """The one-line precision note of a code, from a ``Quality`` or a ``{code: sentence}`` dict."""
+    if isinstance(quality, Mapping):
+        return str(quality.get(code, ""))
+    try:
+        return quality.summary_for(code)
+    except Exception:  # a code the coder never decided on, in an older Quality
+        return ""
 
 
 def read_review_workbook(path: Any):
