@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
 from .storage import EVENT_FIELDS, MEMO_FIELDS, SUGGESTION_FIELDS, UNDOABLE
@@ -64,6 +64,7 @@ class SQLStore:
     path: str
     _depth: int
     _mode: str
+    _lock: Any  # a threading.RLock
 
     #: how many values one ``IN (...)`` may hold (None: no limit, one query)
     _CHUNK: int | None = 500
@@ -82,7 +83,12 @@ class SQLStore:
     def _many(self, sql: str, rows: Sequence[Any]) -> Any:
         raise NotImplementedError
 
-    def write(self) -> Any:
+    def _begin_write(self) -> ContextManager[None]:
+        """The outermost write transaction (called holding ``_lock``; sets ``_depth`` and ``_mode``)."""
+        raise NotImplementedError
+
+    def _begin_read(self) -> ContextManager[None]:
+        """The outermost read transaction (called holding ``_lock``; sets ``_depth`` and ``_mode``)."""
         raise NotImplementedError
 
     def _sql(self, sql: str) -> str:
@@ -134,6 +140,30 @@ class SQLStore:
             cond, extra = self._in(column, chunk)
             out += self._select(f"{sql} {cond}", (*params, *extra))
         return out
+
+    # -- transactions ------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """A write transaction, exclusive against other writers; commits on success (re-entrant:
+        nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                with self._nested(writing=True):
+                    yield
+                return
+            with self._begin_write():
+                yield
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
+        with self._lock:
+            if self._depth:
+                with self._nested(writing=False):
+                    yield
+                return
+            with self._begin_read():
+                yield
 
     @contextmanager
     def _nested(self, writing: bool) -> Iterator[None]:

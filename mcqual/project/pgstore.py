@@ -384,39 +384,34 @@ class PostgresStore(SQLStore):
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """One transaction behind the project's advisory lock (re-entrant: nested calls join it)."""
-        with self._lock:
-            if self._depth:
-                with self._nested(writing=True):
-                    yield
-                return
-            if self.readonly:
-                raise ProjectError("E351", "the project was opened read-only", path=self.path)
-            begin = (f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
-                     f"SELECT pg_advisory_xact_lock({self._lock_key})")
-            try:  # one round trip: begin, bound the wait, queue behind the project's other writers
-                self._retrying(lambda: self._con.execute(begin))
-            except Exception as exc:  # noqa: BLE001
-                self._rollback()
-                raise self._error(exc, "starting a write") from None
-            self._depth, self._mode = 1, "write"
-            try:
-                yield
-            except BaseException as exc:
-                self._depth = 0
-                self._rollback()
-                if isinstance(exc, Exception):
-                    err = self._error(exc, "writing")
-                    if err is not exc:
-                        raise err from None
-                raise
+    def _begin_write(self) -> Iterator[None]:
+        """The outermost :meth:`write`: one transaction behind the project's advisory lock."""
+        if self.readonly:
+            raise ProjectError("E351", "the project was opened read-only", path=self.path)
+        begin = (f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
+                 f"SELECT pg_advisory_xact_lock({self._lock_key})")
+        try:  # one round trip: begin, bound the wait, queue behind the project's other writers
+            self._retrying(lambda: self._con.execute(begin))
+        except Exception as exc:  # noqa: BLE001
+            self._rollback()
+            raise self._error(exc, "starting a write") from None
+        self._depth, self._mode = 1, "write"
+        try:
+            yield
+        except BaseException as exc:
             self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except Exception as exc:  # noqa: BLE001 - a dropped connection at commit: the server rolled back
-                self._rollback()
-                raise self._error(exc, "committing") from None
+            self._rollback()
+            if isinstance(exc, Exception):
+                err = self._error(exc, "writing")
+                if err is not exc:
+                    raise err from None
+            raise
+        self._depth = 0
+        try:
+            self._con.execute("COMMIT")
+        except Exception as exc:  # noqa: BLE001 - a dropped connection at commit: the server rolled back
+            self._rollback()
+            raise self._error(exc, "committing") from None
 
     def _rollback(self) -> None:
         try:
@@ -426,29 +421,24 @@ class PostgresStore(SQLStore):
             pass
 
     @contextmanager
-    def read(self) -> Iterator[None]:
-        """A ``REPEATABLE READ READ ONLY`` transaction: one snapshot (joins an open transaction)."""
-        with self._lock:
-            if self._depth:
-                with self._nested(writing=False):
-                    yield
-                return
-            self._alive()
-            try:  # the first SELECT takes the snapshot now
-                self._retrying(lambda: self._con.execute(
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1"))
-            except Exception as exc:  # noqa: BLE001
-                self._rollback()
-                err = self._error(exc, "starting a read")
-                if err is exc:
-                    raise
-                raise err from None
-            self._depth, self._mode = 1, "read"
-            try:
-                yield
-            finally:
-                self._depth = 0
-                self._rollback()
+    def _begin_read(self) -> Iterator[None]:
+        """The outermost :meth:`read`: a ``REPEATABLE READ READ ONLY`` transaction (one snapshot)."""
+        self._alive()
+        try:  # the first SELECT takes the snapshot now
+            self._retrying(lambda: self._con.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1"))
+        except Exception as exc:  # noqa: BLE001
+            self._rollback()
+            err = self._error(exc, "starting a read")
+            if err is exc:
+                raise
+            raise err from None
+        self._depth, self._mode = 1, "read"
+        try:
+            yield
+        finally:
+            self._depth = 0
+            self._rollback()
 
     def _retrying(self, run: Any) -> Any:
         """``run()`` outside a transaction; once more on a fresh connection if the old one was dropped

@@ -350,49 +350,44 @@ class SQLiteStore(SQLStore):
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (re-entrant: nested calls join the outer one)."""
-        with self._lock:
-            if self._depth:
-                with self._nested(writing=True):
-                    yield
-                return
-            if self.closed:
-                raise self._closed_error()
-            if self.readonly:
-                raise ProjectError("E351", "the project was opened read-only", path=self.path)
-            try:
-                self._con.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                err = _translate(exc, self.path, "write")
-                if err is None:
-                    err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
-                                       path=self.path)
-                raise err from None
-            self._depth, self._mode = 1, "write"
-            try:
-                yield
-            except sqlite3.DatabaseError as exc:
-                self._depth = 0
-                self._rollback()
-                err = _translate(exc, self.path, "write")
-                if err is None:
-                    raise
-                raise err from None
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
+    def _begin_write(self) -> Iterator[None]:
+        """The outermost :meth:`write`: ``BEGIN IMMEDIATE`` ... ``COMMIT``, then a WAL checkpoint."""
+        if self.closed:
+            raise self._closed_error()
+        if self.readonly:
+            raise ProjectError("E351", "the project was opened read-only", path=self.path)
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            err = _translate(exc, self.path, "write")
+            if err is None:
+                err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
+                                   path=self.path)
+            raise err from None
+        self._depth, self._mode = 1, "write"
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
             self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
-                self._rollback()
-                err = _translate(exc, self.path, "commit")
-                if err is None:  # pragma: no cover - busy at commit
-                    err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
-                raise err from None
-            self._checkpoint()
+            self._rollback()
+            err = _translate(exc, self.path, "write")
+            if err is None:
+                raise
+            raise err from None
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        try:
+            self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
+            self._rollback()
+            err = _translate(exc, self.path, "commit")
+            if err is None:  # pragma: no cover - busy at commit
+                err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
+            raise err from None
+        self._checkpoint()
 
     def _rollback(self) -> None:
         """Roll back if SQLite has not already done so (it does by itself on SQLITE_FULL and I/O errors)."""
@@ -403,35 +398,30 @@ class SQLiteStore(SQLStore):
                 pass
 
     @contextmanager
-    def read(self) -> Iterator[None]:
-        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
-        with self._lock:
-            if self._depth:
-                with self._nested(writing=False):
-                    yield
-                return
-            if self.closed:
-                raise self._closed_error()
-            try:
-                self._con.execute("BEGIN DEFERRED")
-                self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
-            except sqlite3.DatabaseError as exc:
-                self._rollback()
-                raise (_translate(exc, self.path, "reading") or exc) from None
-            self._depth, self._mode = 1, "read"
-            try:
-                yield
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
+    def _begin_read(self) -> Iterator[None]:
+        """The outermost :meth:`read`: ``BEGIN DEFERRED``, its snapshot taken at once."""
+        if self.closed:
+            raise self._closed_error()
+        try:
+            self._con.execute("BEGIN DEFERRED")
+            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise (_translate(exc, self.path, "reading") or exc) from None
+        self._depth, self._mode = 1, "read"
+        try:
+            yield
+        except BaseException:
             self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
-                self._rollback()
-                raise (_translate(exc, self.path, "reading") or exc) from None
-            self._checkpoint()  # our snapshot may have held another process's checkpoint back
+            self._rollback()
+            raise
+        self._depth = 0
+        try:
+            self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
+            self._rollback()
+            raise (_translate(exc, self.path, "reading") or exc) from None
+        self._checkpoint()  # our snapshot may have held another process's checkpoint back
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
