@@ -141,6 +141,14 @@ class SQLStore:
             out += self._select(f"{sql} {cond}", (*params, *extra))
         return out
 
+    def _append(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Insert ``rows`` (every column of ``columns`` but the first, the id) into an append-only
+        table in one write; their ids."""
+        id_col, *cols = (c.strip() for c in columns.split(","))
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+        with self.write():
+            return self._insert_ids(self._sql(sql), rows, table, id_col)
+
     # -- transactions ------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -319,11 +327,7 @@ class SQLStore:
         params = [(r["kind"], r["coder"], r["created_at"], r.get("transcript_id"), r.get("start"), r.get("end"),
                    r.get("code"), r.get("suggestion_id"), r.get("coding_id"), r.get("target_event"),
                    _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            return self._insert_ids(self._sql(
-                "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
-                "suggestion_id, coding_id, target_event, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
-                params, "events", "event_id")
+        return self._append("events", _EVENT_COLS, params)
 
     def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
                replay_only: bool = False) -> list[tuple]:
@@ -380,11 +384,7 @@ class SQLStore:
         params = [(r["coder"], r["created_at"], r["target"], r.get("transcript_id"), r.get("start"), r.get("end"),
                    r.get("code"), r.get("coding_id"), r.get("suggestion_id"), r.get("replaces"), str(r["text"]),
                    _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            return self._insert_ids(self._sql(
-                "INSERT INTO memos (coder, created_at, target, transcript_id, span_start, span_end, code, "
-                "coding_id, suggestion_id, replaces, text, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
-                params, "memos", "memo_id")
+        return self._append("memos", _MEMO_COLS, params)
 
     def memo_rows(self, since: int = 0) -> list[tuple]:
         """Memo rows (``MEMO_FIELDS`` order, payload still JSON text) with ``memo_id > since``."""
