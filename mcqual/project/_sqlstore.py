@@ -150,27 +150,23 @@ class SQLStore:
             return self._insert_ids(self._sql(sql), rows, table, id_col)
 
     # -- transactions ------------------------------------------------------------------
-    @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self) -> ContextManager[None]:
         """A write transaction, exclusive against other writers; commits on success (re-entrant:
         nested calls join the outer one)."""
-        with self._lock:
-            if self._depth:
-                with self._nested(writing=True):
-                    yield
-                return
-            with self._begin_write():
-                yield
+        return self._transaction(writing=True)
+
+    def read(self) -> ContextManager[None]:
+        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
+        return self._transaction(writing=False)
 
     @contextmanager
-    def read(self) -> Iterator[None]:
-        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
+    def _transaction(self, writing: bool) -> Iterator[None]:
         with self._lock:
             if self._depth:
-                with self._nested(writing=False):
+                with self._nested(writing):
                     yield
                 return
-            with self._begin_read():
+            with self._begin_write() if writing else self._begin_read():
                 yield
 
     @contextmanager
