@@ -20,6 +20,9 @@ semantics are those of :class:`~mcqual.project.store.SQLiteStore`:
 * a dropped connection fails the running call with E355 (the server rolled the
   transaction back: nothing half-written) and the next call reconnects.
 
+The queries both stores share are in :class:`~mcqual.project._sqlstore.SQLStore`; this module
+holds the connection, transactions, the schema with its triggers, error translation, and the
+dialect hooks (``%s`` placeholders, ``= ANY`` arrays, ``RETURNING``, ``ON CONFLICT DO NOTHING``).
 psycopg 3 is imported on first use (``pip install "mcqual[postgres]"``).
 """
 from __future__ import annotations
@@ -34,7 +37,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ProjectError
 from ._sqlstore import SQLStore
-
 
 DEFAULT_SCHEMA = "mcqual"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

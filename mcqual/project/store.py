@@ -1,4 +1,8 @@
-"""All SQL of a project: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
+"""A project in one SQLite file: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
+
+The queries both stores share are in :class:`~mcqual.project._sqlstore.SQLStore`; this module
+holds what is SQLite's own: the connection, transactions, WAL checkpoints, the schema and its
+migrations, backups, and the dialect hooks (``?`` placeholders, ``lastrowid``, ``INSERT OR IGNORE``).
 
 One SQLite file in WAL mode with foreign keys on. After every committed write
 the store checkpoints the WAL (``PRAGMA wal_checkpoint(PASSIVE)``), so the main
