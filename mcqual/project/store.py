@@ -368,30 +368,8 @@ class SQLiteStore(SQLStore):
                 err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
                                    path=self.path)
             raise err from None
-        self._depth, self._mode = 1, "write"
-        try:
+        with self._outermost("write"):
             yield
-        except sqlite3.DatabaseError as exc:
-            self._depth = 0
-            self._rollback()
-            err = _translate(exc, self.path, "write")
-            if err is None:
-                raise
-            raise err from None
-        except BaseException:
-            self._depth = 0
-            self._rollback()
-            raise
-        self._depth = 0
-        try:
-            self._con.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
-            self._rollback()
-            err = _translate(exc, self.path, "commit")
-            if err is None:  # pragma: no cover - busy at commit
-                err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
-            raise err from None
-        self._checkpoint()
 
     def _rollback(self) -> None:
         """Roll back if SQLite has not already done so (it does by itself on SQLITE_FULL and I/O errors)."""
@@ -412,9 +390,24 @@ class SQLiteStore(SQLStore):
         except sqlite3.DatabaseError as exc:
             self._rollback()
             raise (_translate(exc, self.path, "reading") or exc) from None
-        self._depth, self._mode = 1, "read"
+        with self._outermost("read"):
+            yield
+
+    @contextmanager
+    def _outermost(self, mode: str) -> Iterator[None]:
+        """The body of a transaction just begun: roll back on an error (a write's storage failure
+        numbered), else ``COMMIT`` and checkpoint (a read's snapshot may have held one back)."""
+        writing = mode == "write"
+        self._depth, self._mode = 1, mode
         try:
             yield
+        except sqlite3.DatabaseError as exc:
+            self._depth = 0
+            self._rollback()
+            err = _translate(exc, self.path, "write") if writing else None
+            if err is None:
+                raise
+            raise err from None
         except BaseException:
             self._depth = 0
             self._rollback()
@@ -422,10 +415,15 @@ class SQLiteStore(SQLStore):
         self._depth = 0
         try:
             self._con.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
+        except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
             self._rollback()
-            raise (_translate(exc, self.path, "reading") or exc) from None
-        self._checkpoint()  # our snapshot may have held another process's checkpoint back
+            if not writing:  # pragma: no cover - ending a read transaction
+                raise (_translate(exc, self.path, "reading") or exc) from None
+            err = _translate(exc, self.path, "commit")
+            if err is None:  # pragma: no cover - busy at commit
+                err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
+            raise err from None
+        self._checkpoint()
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
