@@ -86,11 +86,16 @@ def _discard(store: Any, dest: Any) -> None:
         store.close()
     finally:
         if not is_url(dest):
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                try:
-                    os.remove(str(dest) + suffix)
-                except FileNotFoundError:
-                    pass
+            _remove_files(dest, ("", "-wal", "-shm", "-journal"))
+
+
+def _remove_files(path: Any, suffixes: tuple[str, ...]) -> None:
+    """Delete ``path`` + each suffix that exists (a project file and its SQLite side files)."""
+    for suffix in suffixes:
+        try:
+            os.remove(str(path) + suffix)
+        except FileNotFoundError:
+            pass
 
 
 def _snapshot(store: Any) -> dict[str, list[tuple]]:
@@ -194,8 +199,8 @@ def backup_project(source: Any, dest: str | Path, *, overwrite: bool = False) ->
     >>> import os, tempfile
     >>> import mcqual as mq
     >>> d = tempfile.mkdtemp()
-    >>> mq.Project.create(os.path.join(d, "a.mcqual")).close()
-    >>> backup_project(os.path.join(d, "a.mcqual"), os.path.join(d, "a-backup.mcqual")).method
+    >>> with mq.Project.create(os.path.join(d, "a.mcqual")) as project:  # a Project, a path or a URL
+    ...     backup_project(project, os.path.join(d, "a-backup.mcqual")).method
     'backup'
     """
     from .._atomic import atomic_write
@@ -209,11 +214,7 @@ def backup_project(source: Any, dest: str | Path, *, overwrite: bool = False) ->
         if not overwrite:
             raise ProjectError("E360", "the backup file already exists", path=dest,
                                hint="Choose another name or pass overwrite=True (--overwrite).")
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.remove(str(dest) + suffix)
-            except FileNotFoundError:
-                pass
+        _remove_files(dest, ("", "-wal", "-shm"))
     t0 = time.perf_counter()
     src, opened = _store_of(source, readonly=True)
     try:

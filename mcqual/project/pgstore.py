@@ -20,24 +20,27 @@ semantics are those of :class:`~mcqual.project.store.SQLiteStore`:
 * a dropped connection fails the running call with E355 (the server rolled the
   transaction back: nothing half-written) and the next call reconnects.
 
+The queries both stores share are in :class:`~mcqual.project._sqlstore.SQLStore`; this module
+holds the connection, transactions, the schema with its triggers, error translation, and the
+dialect hooks (``%s`` placeholders, ``= ANY`` arrays, ``RETURNING``, ``ON CONFLICT DO NOTHING``).
 psycopg 3 is imported on first use (``pip install "mcqual[postgres]"``).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import re
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ProjectError
-from .storage import UNDOABLE
-from .store import _EVENT_COLS, _MEMO_COLS, _SUGG_COLS, _dumps
+from ._sqlstore import SQLStore
 
 DEFAULT_SCHEMA = "mcqual"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")  # a ``:name`` placeholder (not a ``::type`` cast)
 
 _APPEND_ONLY = """
 CREATE FUNCTION mcqual_append_only() RETURNS trigger LANGUAGE plpgsql AS $f$
@@ -161,6 +164,20 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+@functools.lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """SQLite's ``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled).
+
+    Examples
+    --------
+    >>> _pyformat("SELECT 1 FROM events WHERE coder = ? AND code LIKE 'a%'")
+    "SELECT 1 FROM events WHERE coder = %s AND code LIKE 'a%%'"
+    >>> _NAMED.sub(r"%(\\1)s", "run_id=coalesce(:run_id, run_id), c=content::json")
+    'run_id=coalesce(%(run_id)s, run_id), c=content::json'
+    """
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
 def _psycopg():
     try:
         import psycopg
@@ -169,7 +186,7 @@ def _psycopg():
     return psycopg
 
 
-class PostgresStore:
+class PostgresStore(SQLStore):
     """The PostgreSQL backend. Use :meth:`create` / :meth:`open` with a URL.
 
     Parameters
@@ -369,44 +386,34 @@ class PostgresStore:
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """One transaction behind the project's advisory lock (re-entrant: nested calls join it)."""
-        with self._lock:
-            if self._depth:
-                if self._mode != "write":
-                    raise ProjectError("E313", "a decision was recorded inside a read snapshot", path=self.path)
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            if self.readonly:
-                raise ProjectError("E351", "the project was opened read-only", path=self.path)
-            begin = (f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
-                     f"SELECT pg_advisory_xact_lock({self._lock_key})")
-            try:  # one round trip: begin, bound the wait, queue behind the project's other writers
-                self._retrying(lambda: self._con.execute(begin))
-            except Exception as exc:  # noqa: BLE001
-                self._rollback()
-                raise self._error(exc, "starting a write") from None
-            self._depth, self._mode = 1, "write"
-            try:
-                yield
-            except BaseException as exc:
-                self._depth = 0
-                self._rollback()
-                if isinstance(exc, Exception):
-                    err = self._error(exc, "writing")
-                    if err is not exc:
-                        raise err from None
-                raise
+    def _begin_write(self) -> Iterator[None]:
+        """The outermost :meth:`write`: one transaction behind the project's advisory lock."""
+        if self.readonly:
+            raise ProjectError("E351", "the project was opened read-only", path=self.path)
+        begin = (f"BEGIN; SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'; "
+                 f"SELECT pg_advisory_xact_lock({self._lock_key})")
+        try:  # one round trip: begin, bound the wait, queue behind the project's other writers
+            self._retrying(lambda: self._con.execute(begin))
+        except Exception as exc:  # noqa: BLE001
+            self._rollback()
+            raise self._error(exc, "starting a write") from None
+        self._depth, self._mode = 1, "write"
+        try:
+            yield
+        except BaseException as exc:
             self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except Exception as exc:  # noqa: BLE001 - a dropped connection at commit: the server rolled back
-                self._rollback()
-                raise self._error(exc, "committing") from None
+            self._rollback()
+            if isinstance(exc, Exception):
+                err = self._error(exc, "writing")
+                if err is not exc:
+                    raise err from None
+            raise
+        self._depth = 0
+        try:
+            self._con.execute("COMMIT")
+        except Exception as exc:  # noqa: BLE001 - a dropped connection at commit: the server rolled back
+            self._rollback()
+            raise self._error(exc, "committing") from None
 
     def _rollback(self) -> None:
         try:
@@ -416,32 +423,24 @@ class PostgresStore:
             pass
 
     @contextmanager
-    def read(self) -> Iterator[None]:
-        """A ``REPEATABLE READ READ ONLY`` transaction: one snapshot (joins an open transaction)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._alive()
-            try:  # the first SELECT takes the snapshot now
-                self._retrying(lambda: self._con.execute(
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1"))
-            except Exception as exc:  # noqa: BLE001
-                self._rollback()
-                err = self._error(exc, "starting a read")
-                if err is exc:
-                    raise
-                raise err from None
-            self._depth, self._mode = 1, "read"
-            try:
-                yield
-            finally:
-                self._depth = 0
-                self._rollback()
+    def _begin_read(self) -> Iterator[None]:
+        """The outermost :meth:`read`: a ``REPEATABLE READ READ ONLY`` transaction (one snapshot)."""
+        self._alive()
+        try:  # the first SELECT takes the snapshot now
+            self._retrying(lambda: self._con.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1 FROM project_info LIMIT 1"))
+        except Exception as exc:  # noqa: BLE001
+            self._rollback()
+            err = self._error(exc, "starting a read")
+            if err is exc:
+                raise
+            raise err from None
+        self._depth, self._mode = 1, "read"
+        try:
+            yield
+        finally:
+            self._depth = 0
+            self._rollback()
 
     def _retrying(self, run: Any) -> Any:
         """``run()`` outside a transaction; once more on a fresh connection if the old one was dropped
@@ -488,233 +487,37 @@ class PostgresStore:
                     break
             return out
 
-    # -- transcripts ---------------------------------------------------------------
-    def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        cols = ("transcript_id", "text", "content_hash", "turns", "metadata", "language", "source", "version",
-                "added_at", "updated_at")
-        sql = f"SELECT {', '.join(cols)} FROM transcripts"
-        params: tuple = ()
-        if ids is not None:
-            sql += " WHERE transcript_id = ANY(%s)"
-            params = (list(ids),)
-        out = []
-        for r in self._q(sql + " ORDER BY position", params):
-            d = dict(zip(cols, r))
-            d["turns"] = json.loads(d["turns"])
-            d["metadata"] = json.loads(d["metadata"])
-            out.append(d)
-        return out
+    # -- dialect hooks for SQLStore ------------------------------------------------------
+    _CHUNK = None  # one array parameter, however many values
+    _ROWID = "seq"
+    _N_CODES = "json_array_length(content::json -> 'codes')"
 
-    def transcript_texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
-        if ids is None:
-            return dict(self._q("SELECT transcript_id, text FROM transcripts"))
-        return dict(self._q("SELECT transcript_id, text FROM transcripts WHERE transcript_id = ANY(%s)",
-                            (list(set(ids)),)))
+    def _sql(self, sql: str) -> str:
+        return _pyformat(sql)
 
-    def transcript_hashes(self) -> dict[str, str]:
-        return dict(self._q("SELECT transcript_id, content_hash FROM transcripts ORDER BY position"))
+    def _sql_named(self, sql: str) -> str:
+        return _NAMED.sub(r"%(\1)s", sql)
 
-    def insert_transcript(self, row: Mapping[str, Any]) -> None:
-        with self.write():
-            self._x("INSERT INTO transcripts (transcript_id, position, text, content_hash, turns, metadata, language, "
-                    "source, version, added_at, updated_at) SELECT %s, coalesce(max(position), -1) + 1, "
-                    "%s, %s, %s, %s, %s, %s, 1, %s, %s FROM transcripts",
-                    (row["transcript_id"], row["text"], row["content_hash"], _dumps(row["turns"]),
-                     _dumps(row["metadata"]), row.get("language"), row.get("source"), row["at"], row["at"]))
+    def _int(self, value: Any) -> Any:
+        return int(value)
 
-    def replace_transcript(self, row: Mapping[str, Any]) -> None:
-        with self.write():
-            self._x("INSERT INTO transcript_versions (transcript_id, version, text, content_hash, turns, metadata, "
-                    "replaced_at) SELECT transcript_id, version, text, content_hash, turns, metadata, %s "
-                    "FROM transcripts WHERE transcript_id = %s", (row["at"], row["transcript_id"]))
-            self._x("UPDATE transcripts SET text=%s, content_hash=%s, turns=%s, metadata=%s, language=%s, "
-                    "source=%s, version=version+1, updated_at=%s WHERE transcript_id=%s",
-                    (row["text"], row["content_hash"], _dumps(row["turns"]), _dumps(row["metadata"]),
-                     row.get("language"), row.get("source"), row["at"], row["transcript_id"]))
+    def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?)", [list(values)]
 
-    def transcript_versions(self, transcript_id: str) -> list[dict[str, Any]]:
-        rows = self._q("SELECT version, content_hash, length(text), replaced_at FROM transcript_versions "
-                       "WHERE transcript_id=%s ORDER BY version", (transcript_id,))
-        return [dict(zip(("version", "content_hash", "chars", "replaced_at"), r)) for r in rows]
+    def _ignore_conflicts(self, insert: str) -> str:
+        return insert + " ON CONFLICT DO NOTHING"
 
-    def set_attributes(self, transcript_id: str, values: Mapping[str, Any]) -> None:
-        with self.write():
-            self._many("INSERT INTO attributes (transcript_id, name, value) VALUES (%s,%s,%s) "
-                       "ON CONFLICT (transcript_id, name) DO UPDATE SET value = excluded.value",
-                       [(transcript_id, str(k), _dumps(v)) for k, v in values.items()])
+    def _insert_id(self, sql: str, params: Sequence[Any], id_col: str) -> int:
+        return int(self._x(f"{sql} RETURNING {id_col}", params).fetchone()[0])
 
-    def attribute_rows(self) -> list[tuple[str, str, Any]]:
-        return [(t, n, json.loads(v)) for t, n, v in self._q(
-            "SELECT a.transcript_id, a.name, a.value FROM attributes a JOIN transcripts t USING (transcript_id) "
-            "ORDER BY t.position, a.seq")]
+    def _insert_ids(self, sql: str, rows: Sequence[Sequence[Any]], table: str, id_col: str) -> list[int]:
+        """Ids from ``RETURNING``, increasing (a rolled-back write may leave a gap)."""
+        return self._many(f"{sql} RETURNING {id_col}", rows, returning=True)
 
-    # -- codebooks -----------------------------------------------------------------
-    def add_codebook(self, name: str, content: Mapping[str, Any], note: str, created_at: str) -> int:
-        with self.write():
-            return int(self._x("INSERT INTO codebooks (name, content, note, created_at) VALUES (%s,%s,%s,%s) "
-                               "RETURNING version", (name, _dumps(content), note, created_at)).fetchone()[0])
-
-    def codebook_row(self, version: int | None = None) -> dict[str, Any] | None:
-        if version is None:
-            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks "
-                           "ORDER BY version DESC LIMIT 1")
-        else:
-            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks WHERE version=%s",
-                           (int(version),))
-        if not rows:
-            return None
-        d = dict(zip(("version", "name", "content", "note", "created_at"), rows[0]))
-        d["content"] = json.loads(d["content"])
-        return d
-
-    def codebook_version(self) -> int:
-        return int(self._q("SELECT coalesce(max(version), 0) FROM codebooks")[0][0])
-
-    def codebook_versions(self) -> list[dict[str, Any]]:
-        rows = self._q("SELECT version, name, note, created_at, json_array_length(content::json -> 'codes') "
-                       "FROM codebooks ORDER BY version")
-        return [dict(zip(("version", "name", "note", "created_at", "n_codes"), r)) for r in rows]
-
-    # -- suggestions ---------------------------------------------------------------
-    def add_run(self, row: Mapping[str, Any]) -> int:
-        with self.write():
-            return int(self._x(
-                "INSERT INTO suggest_runs (suggester, unit, codebook_version, n_suggestions, n_new, created_at) "
-                "VALUES (%s,%s,%s,%s,%s,%s) RETURNING run_id",
-                (row["suggester"], row.get("unit"), row.get("codebook_version"), row["n_suggestions"],
-                 row["n_new"], row["created_at"])).fetchone()[0])
-
-    def add_run_coverage(self, run_id: int, transcript_ids: Iterable[str], sources: Iterable[str],
-                         unit: str | None) -> None:
-        rows = [(int(run_id), t, src, unit) for t in sorted(set(transcript_ids)) for src in sorted(set(sources))]
-        with self.write():
-            self._many("INSERT INTO run_coverage VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING", rows)
-
-    def latest_runs(self) -> dict[tuple[str, str, str | None], int]:
-        rows = self._q("SELECT transcript_id, source, unit, max(run_id) FROM run_coverage "
-                       "GROUP BY transcript_id, source, unit")
-        return {(t, src, u): int(r) for t, src, u, r in rows}
-
-    def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]:
-        sql = f"SELECT {_SUGG_COLS} FROM suggestions"
-        if ids is not None:
-            return self._q(sql + " WHERE suggestion_id = ANY(%s)", ([int(i) for i in ids],))
-        if transcript_id is not None:
-            return self._q(sql + " WHERE transcript_id=%s ORDER BY suggestion_id", (transcript_id,))
-        return self._q(sql + " ORDER BY suggestion_id")
-
-    def insert_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        with self.write():
-            self._many(
-                "INSERT INTO suggestions (transcript_id, span_start, span_end, code, score, source, reason, "
-                "evidence, flags, unit, quote, anchor, run_id, created_at, updated_at) VALUES (%(transcript_id)s, "
-                "%(start)s, %(end)s, %(code)s, %(score)s, %(source)s, %(reason)s, %(evidence)s, %(flags)s, "
-                "%(unit)s, %(quote)s, 'exact', %(run_id)s, %(at)s, %(at)s)",
-                [{**r, "score": float(r["score"]), "evidence": _dumps(r.get("evidence", [])),
-                  "flags": _dumps(r.get("flags", []))} for r in rows])
-
-    def update_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        with self.write():
-            self._many(
-                "UPDATE suggestions SET span_start=%(start)s, span_end=%(end)s, score=%(score)s, source=%(source)s, "
-                "reason=%(reason)s, evidence=%(evidence)s, flags=%(flags)s, quote=%(quote)s, anchor=%(anchor)s, "
-                "run_id=coalesce(%(run_id)s, run_id), updated_at=%(at)s WHERE suggestion_id=%(suggestion_id)s",
-                [{**r, "score": float(r["score"]), "evidence": _dumps(r.get("evidence", [])),
-                  "flags": _dumps(r.get("flags", []))} for r in rows])
-
-    def decided_suggestion_ids(self) -> set[int]:
-        return {r[0] for r in self._q("SELECT DISTINCT suggestion_id FROM events WHERE suggestion_id IS NOT NULL "
-                                      "AND kind IN ('accept','reject')")}
-
-    # -- events ----------------------------------------------------------------------
-    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert events in order; returns their ids (from ``RETURNING``, increasing)."""
-        if not rows:
-            return []
-        params = [(r["kind"], r["coder"], r["created_at"], r.get("transcript_id"), r.get("start"), r.get("end"),
-                   r.get("code"), r.get("suggestion_id"), r.get("coding_id"), r.get("target_event"),
-                   _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            return self._many(
-                "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
-                "suggestion_id, coding_id, target_event, payload) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                "RETURNING event_id", params, returning=True)
-
-    def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
-               replay_only: bool = False) -> list[tuple]:
-        """Event rows (``EVENT_FIELDS`` order, payload still JSON text) with ``event_id > since``."""
-        if replay_only:
-            cols = _EVENT_COLS.replace(", payload", ", CASE WHEN kind IN ('reanchor','rename','merge') "
-                                                   "THEN payload ELSE '{}' END")
-        else:
-            cols = _EVENT_COLS
-        sql = f"SELECT {cols} FROM events WHERE event_id > %s"
-        if where:  # callers write SQLite-style ? placeholders
-            sql += " AND (" + where.replace("%", "%%").replace("?", "%s") + ")"
-        return self._q(sql + " ORDER BY event_id", (int(since), *params))
-
-    def last_event_id(self) -> int:
-        return int(self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0])
-
-    def last_decision(self, suggestion_id: int, coder: str) -> tuple[str, int] | None:
-        rows = self._q(
-            "SELECT e.kind, e.event_id FROM events e WHERE e.suggestion_id=%s AND e.coder=%s "
-            "AND e.kind IN ('accept','reject') "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id DESC LIMIT 1", (int(suggestion_id), coder))
-        return (rows[0][0], int(rows[0][1])) if rows else None
-
-    def standing_events(self, kinds: Sequence[str]) -> list[tuple]:
-        return self._q(
-            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
-            "WHERE e.kind = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id", (list(kinds),))
-
-    def coding_events(self, ids: Sequence[int]) -> dict[int, tuple]:
-        rows = self._q(f"SELECT {_EVENT_COLS} FROM events WHERE kind IN ('code','accept') AND event_id = ANY(%s)",
-                       ([int(i) for i in ids],))
-        return {int(r[0]): r for r in rows}
-
-    def text_lengths(self, ids: Iterable[str]) -> dict[str, int]:
-        return dict(self._q("SELECT transcript_id, length(text) FROM transcripts WHERE transcript_id = ANY(%s)",
-                            (list(set(ids)),)))
-
-    def last_undoable(self, coder: str) -> tuple | None:
-        rows = self._q(
-            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
-            "WHERE e.coder=%s AND e.kind = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id DESC LIMIT 1", (coder, list(UNDOABLE)))
-        return rows[0] if rows else None
-
-    # -- memos -------------------------------------------------------------------------
-    def append_memos(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        params = [(r["coder"], r["created_at"], r["target"], r.get("transcript_id"), r.get("start"), r.get("end"),
-                   r.get("code"), r.get("coding_id"), r.get("suggestion_id"), r.get("replaces"), str(r["text"]),
-                   _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            return self._many(
-                "INSERT INTO memos (coder, created_at, target, transcript_id, span_start, span_end, code, "
-                "coding_id, suggestion_id, replaces, text, payload) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                "RETURNING memo_id", params, returning=True)
-
-    def memo_rows(self, since: int = 0) -> list[tuple]:
-        return self._q(f"SELECT {_MEMO_COLS} FROM memos WHERE memo_id > %s ORDER BY memo_id", (int(since),))
-
-    def counts(self) -> dict[str, int]:
-        row = self._q("SELECT (SELECT count(*) FROM transcripts), (SELECT count(*) FROM suggestions), "
-                      "(SELECT count(*) FROM events), (SELECT count(*) FROM codebooks), (SELECT count(*) FROM memos)")[0]
-        return dict(zip(("transcripts", "suggestions", "events", "codebook_versions", "memos"), map(int, row)))
+    def _suggestion_params(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{**r, "score": float(r["score"])} for r in super()._suggestion_params(rows)]
 
     # -- whole tables (copy and backup) ---------------------------------------------------
-    def table_rows(self, table: str, columns: Sequence[str], order: str) -> list[tuple]:
-        """Every row of ``table`` (for :func:`~mcqual.project.copy.copy_project`)."""
-        order = "seq" if order == "rowid" else order
-        return self._q(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-
     def load_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Append rows with their ids (inside :meth:`write`); identities move past them afterwards."""
         if not rows:

@@ -1,4 +1,8 @@
-"""All SQL of a project: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
+"""A project in one SQLite file: :class:`SQLiteStore` implements :class:`~mcqual.project.storage.Storage`.
+
+The queries both stores share are in :class:`~mcqual.project._sqlstore.SQLStore`; this module
+holds what is SQLite's own: the connection, transactions, WAL checkpoints, the schema and its
+migrations, backups, and the dialect hooks (``?`` placeholders, ``lastrowid``, ``INSERT OR IGNORE``).
 
 One SQLite file in WAL mode with foreign keys on. After every committed write
 the store checkpoints the WAL (``PRAGMA wal_checkpoint(PASSIVE)``), so the main
@@ -23,17 +27,16 @@ True
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
 from ._sqlite import _ro_uri, _translate, warn_if_network, writable
-from .storage import EVENT_FIELDS, MEMO_FIELDS, SUGGESTION_FIELDS, UNDOABLE
+from ._sqlstore import _EVENT_COLS, _MEMO_COLS, _SUGG_COLS, SQLStore, _dumps  # noqa: F401 - re-exported
 
 #: 'mcqu' — marks an SQLite file as an mcqual project
 APPLICATION_ID = 0x6D637175
@@ -174,22 +177,8 @@ BEGIN SELECT RAISE(ABORT, 'mcqual: the memos table is append-only (no DELETE)');
 #: migration i brings a project from schema version i to i + 1
 MIGRATIONS: list[str] = [_SCHEMA_1, _SCHEMA_2, _SCHEMA_3]
 
-_EVENT_COLS = ("event_id, kind, coder, created_at, transcript_id, span_start, span_end, code, "
-               "suggestion_id, coding_id, target_event, payload")
-_MEMO_COLS = ("memo_id, coder, created_at, target, transcript_id, span_start, span_end, code, coding_id, "
-              "suggestion_id, replaces, text, payload")
-_SUGG_COLS = ("suggestion_id, transcript_id, span_start, span_end, code, score, source, reason, evidence, "
-              "flags, unit, quote, anchor, run_id, created_at, updated_at")
-assert len(_EVENT_COLS.split(",")) == len(EVENT_FIELDS)
-assert len(_SUGG_COLS.split(",")) == len(SUGGESTION_FIELDS)
-assert len(_MEMO_COLS.split(",")) == len(MEMO_FIELDS)
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-class SQLiteStore:
+class SQLiteStore(SQLStore):
     """The SQLite backend. Use :meth:`create` / :meth:`open`, not the constructor.
 
     Parameters
@@ -365,54 +354,22 @@ class SQLiteStore:
 
     # -- transactions ------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (re-entrant: nested calls join the outer one)."""
-        with self._lock:
-            if self._depth:
-                if self._mode != "write":
-                    raise ProjectError("E313", "a decision was recorded inside a read snapshot", path=self.path)
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            if self.closed:
-                raise self._closed_error()
-            if self.readonly:
-                raise ProjectError("E351", "the project was opened read-only", path=self.path)
-            try:
-                self._con.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                err = _translate(exc, self.path, "write")
-                if err is None:
-                    err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
-                                       path=self.path)
-                raise err from None
-            self._depth, self._mode = 1, "write"
-            try:
-                yield
-            except sqlite3.DatabaseError as exc:
-                self._depth = 0
-                self._rollback()
-                err = _translate(exc, self.path, "write")
-                if err is None:
-                    raise
-                raise err from None
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
-            self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
-                self._rollback()
-                err = _translate(exc, self.path, "commit")
-                if err is None:  # pragma: no cover - busy at commit
-                    err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
-                raise err from None
-            self._checkpoint()
+    def _begin_write(self) -> Iterator[None]:
+        """The outermost :meth:`write`: ``BEGIN IMMEDIATE`` ... ``COMMIT``, then a WAL checkpoint."""
+        if self.closed:
+            raise self._closed_error()
+        if self.readonly:
+            raise ProjectError("E351", "the project was opened read-only", path=self.path)
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            err = _translate(exc, self.path, "write")
+            if err is None:
+                err = ProjectError("E309", f"could not get the write lock within {self.timeout:g} s ({exc})",
+                                   path=self.path)
+            raise err from None
+        with self._outermost("write"):
+            yield
 
     def _rollback(self) -> None:
         """Roll back if SQLite has not already done so (it does by itself on SQLITE_FULL and I/O errors)."""
@@ -423,38 +380,50 @@ class SQLiteStore:
                 pass
 
     @contextmanager
-    def read(self) -> Iterator[None]:
-        """A read transaction: reads inside see one snapshot (joins an open transaction)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            if self.closed:
-                raise self._closed_error()
-            try:
-                self._con.execute("BEGIN DEFERRED")
-                self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
-            except sqlite3.DatabaseError as exc:
-                self._rollback()
-                raise (_translate(exc, self.path, "reading") or exc) from None
-            self._depth, self._mode = 1, "read"
-            try:
-                yield
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
+    def _begin_read(self) -> Iterator[None]:
+        """The outermost :meth:`read`: ``BEGIN DEFERRED``, its snapshot taken at once."""
+        if self.closed:
+            raise self._closed_error()
+        try:
+            self._con.execute("BEGIN DEFERRED")
+            self._con.execute("SELECT 1 FROM project_info LIMIT 1").fetchall()  # start the snapshot now
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise (_translate(exc, self.path, "reading") or exc) from None
+        with self._outermost("read"):
+            yield
+
+    @contextmanager
+    def _outermost(self, mode: str) -> Iterator[None]:
+        """The body of a transaction just begun: roll back on an error (a write's storage failure
+        numbered), else ``COMMIT`` and checkpoint (a read's snapshot may have held one back)."""
+        writing = mode == "write"
+        self._depth, self._mode = 1, mode
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
             self._depth = 0
-            try:
-                self._con.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:  # pragma: no cover - ending a read transaction
-                self._rollback()
+            self._rollback()
+            err = _translate(exc, self.path, "write") if writing else None
+            if err is None:
+                raise
+            raise err from None
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        try:
+            self._con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:  # busy, disk full or I/O error at commit: nothing was written
+            self._rollback()
+            if not writing:  # pragma: no cover - ending a read transaction
                 raise (_translate(exc, self.path, "reading") or exc) from None
-            self._checkpoint()  # our snapshot may have held another process's checkpoint back
+            err = _translate(exc, self.path, "commit")
+            if err is None:  # pragma: no cover - busy at commit
+                err = ProjectError("E309", f"commit failed ({exc})", path=self.path)
+            raise err from None
+        self._checkpoint()
 
     def _q(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
         with self._lock:
@@ -468,273 +437,29 @@ class SQLiteStore:
                     raise
                 raise err from None
 
-    # -- transcripts ---------------------------------------------------------------
-    def transcript_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        cols = ("transcript_id", "text", "content_hash", "turns", "metadata", "language", "source", "version",
-                "added_at", "updated_at")
-        sql = f"SELECT {', '.join(cols)} FROM transcripts"
-        params: list[Any] = []
-        if ids is not None:
-            ids = list(ids)
-            sql += f" WHERE transcript_id IN ({','.join('?' * len(ids))})"
-            params = ids
-        rows = self._q(sql + " ORDER BY position", params)
-        out = []
-        for r in rows:
-            d = dict(zip(cols, r))
-            d["turns"] = json.loads(d["turns"])
-            d["metadata"] = json.loads(d["metadata"])
-            out.append(d)
-        return out
+    # -- dialect hooks for SQLStore ------------------------------------------------------
+    def _x(self, sql: str, params: Any = ()) -> Any:
+        """Execute inside the open write transaction."""
+        return self._con.execute(sql, params)
 
-    def transcript_texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
-        if ids is None:
-            return dict(self._q("SELECT transcript_id, text FROM transcripts"))
-        ids = list(set(ids))
-        out: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            out.update(self._q(f"SELECT transcript_id, text FROM transcripts WHERE transcript_id IN "
-                               f"({','.join('?' * len(chunk))})", chunk))
-        return out
+    def _many(self, sql: str, rows: Sequence[Any]) -> None:
+        self._con.executemany(sql, rows)
 
-    def transcript_hashes(self) -> dict[str, str]:
-        return dict(self._q("SELECT transcript_id, content_hash FROM transcripts"))
+    def _ignore_conflicts(self, insert: str) -> str:
+        return insert.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
 
-    def insert_transcript(self, row: Mapping[str, Any]) -> None:
-        with self.write():
-            pos = self._con.execute("SELECT coalesce(max(position), -1) + 1 FROM transcripts").fetchone()[0]
-            self._con.execute(
-                "INSERT INTO transcripts (transcript_id, position, text, content_hash, turns, metadata, language, "
-                "source, version, added_at, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?,?)",
-                (row["transcript_id"], pos, row["text"], row["content_hash"], _dumps(row["turns"]),
-                 _dumps(row["metadata"]), row.get("language"), row.get("source"), row["at"], row["at"]))
+    def _insert_id(self, sql: str, params: Sequence[Any], id_col: str) -> int:
+        return int(self._con.execute(sql, params).lastrowid)
 
-    def replace_transcript(self, row: Mapping[str, Any]) -> None:
-        with self.write():
-            self._con.execute(
-                "INSERT INTO transcript_versions (transcript_id, version, text, content_hash, turns, metadata, "
-                "replaced_at) SELECT transcript_id, version, text, content_hash, turns, metadata, ? "
-                "FROM transcripts WHERE transcript_id = ?", (row["at"], row["transcript_id"]))
-            self._con.execute(
-                "UPDATE transcripts SET text=?, content_hash=?, turns=?, metadata=?, language=?, source=?, "
-                "version=version+1, updated_at=? WHERE transcript_id=?",
-                (row["text"], row["content_hash"], _dumps(row["turns"]), _dumps(row["metadata"]),
-                 row.get("language"), row.get("source"), row["at"], row["transcript_id"]))
-
-    def transcript_versions(self, transcript_id: str) -> list[dict[str, Any]]:
-        rows = self._q("SELECT version, content_hash, length(text), replaced_at FROM transcript_versions "
-                       "WHERE transcript_id=? ORDER BY version", (transcript_id,))
-        return [dict(zip(("version", "content_hash", "chars", "replaced_at"), r)) for r in rows]
-
-    def set_attributes(self, transcript_id: str, values: Mapping[str, Any]) -> None:
-        with self.write():
-            self._con.executemany(
-                "INSERT INTO attributes (transcript_id, name, value) VALUES (?,?,?) "
-                "ON CONFLICT (transcript_id, name) DO UPDATE SET value = excluded.value",
-                [(transcript_id, str(k), _dumps(v)) for k, v in values.items()])
-
-    def attribute_rows(self) -> list[tuple[str, str, Any]]:
-        return [(t, n, json.loads(v)) for t, n, v in self._q(
-            "SELECT a.transcript_id, a.name, a.value FROM attributes a JOIN transcripts t USING (transcript_id) "
-            "ORDER BY t.position, a.rowid")]
-
-    # -- codebooks -----------------------------------------------------------------
-    def add_codebook(self, name: str, content: Mapping[str, Any], note: str, created_at: str) -> int:
-        with self.write():
-            cur = self._con.execute("INSERT INTO codebooks (name, content, note, created_at) VALUES (?,?,?,?)",
-                                    (name, _dumps(content), note, created_at))
-            return int(cur.lastrowid)
-
-    def codebook_row(self, version: int | None = None) -> dict[str, Any] | None:
-        if version is None:
-            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks "
-                           "ORDER BY version DESC LIMIT 1")
-        else:
-            rows = self._q("SELECT version, name, content, note, created_at FROM codebooks WHERE version=?",
-                           (version,))
-        if not rows:
-            return None
-        d = dict(zip(("version", "name", "content", "note", "created_at"), rows[0]))
-        d["content"] = json.loads(d["content"])
-        return d
-
-    def codebook_version(self) -> int:
-        return int(self._q("SELECT coalesce(max(version), 0) FROM codebooks")[0][0])
-
-    def codebook_versions(self) -> list[dict[str, Any]]:
-        rows = self._q("SELECT version, name, note, created_at, json_array_length(content, '$.codes') "
-                       "FROM codebooks ORDER BY version")
-        return [dict(zip(("version", "name", "note", "created_at", "n_codes"), r)) for r in rows]
-
-    # -- suggestions ---------------------------------------------------------------
-    def add_run(self, row: Mapping[str, Any]) -> int:
-        with self.write():
-            cur = self._con.execute(
-                "INSERT INTO suggest_runs (suggester, unit, codebook_version, n_suggestions, n_new, created_at) "
-                "VALUES (?,?,?,?,?,?)", (row["suggester"], row.get("unit"), row.get("codebook_version"),
-                                          row["n_suggestions"], row["n_new"], row["created_at"]))
-            return int(cur.lastrowid)
-
-    def add_run_coverage(self, run_id: int, transcript_ids: Iterable[str], sources: Iterable[str],
-                         unit: str | None) -> None:
-        rows = [(int(run_id), t, src, unit) for t in sorted(set(transcript_ids)) for src in sorted(set(sources))]
-        with self.write():
-            self._con.executemany("INSERT OR IGNORE INTO run_coverage VALUES (?,?,?,?)", rows)
-
-    def latest_runs(self) -> dict[tuple[str, str, str | None], int]:
-        """``{(transcript_id, source, unit): newest run_id}`` over the runs' coverage."""
-        rows = self._q("SELECT transcript_id, source, unit, max(run_id) FROM run_coverage "
-                       "GROUP BY transcript_id, source, unit")
-        return {(t, src, u): int(r) for t, src, u, r in rows}
-
-    def suggestion_rows(self, *, ids: Iterable[int] | None = None, transcript_id: str | None = None) -> list[tuple]:
-        sql = f"SELECT {_SUGG_COLS} FROM suggestions"
-        if ids is not None:
-            ids = [int(i) for i in ids]
-            out: list[tuple] = []
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                out += self._q(sql + f" WHERE suggestion_id IN ({','.join('?' * len(chunk))})", chunk)
-            return out
-        if transcript_id is not None:
-            return self._q(sql + " WHERE transcript_id=? ORDER BY suggestion_id", (transcript_id,))
-        return self._q(sql + " ORDER BY suggestion_id")
-
-    def insert_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        with self.write():
-            self._con.executemany(
-                "INSERT INTO suggestions (transcript_id, span_start, span_end, code, score, source, reason, "
-                "evidence, flags, unit, quote, anchor, run_id, created_at, updated_at) "
-                "VALUES (:transcript_id,:start,:end,:code,:score,:source,:reason,:evidence,:flags,:unit,:quote,"
-                "'exact',:run_id,:at,:at)",
-                [{**r, "evidence": _dumps(r.get("evidence", [])), "flags": _dumps(r.get("flags", []))}
-                 for r in rows])
-
-    def update_suggestions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        with self.write():
-            self._con.executemany(
-                "UPDATE suggestions SET span_start=:start, span_end=:end, score=:score, source=:source, "
-                "reason=:reason, evidence=:evidence, flags=:flags, quote=:quote, anchor=:anchor, "
-                "run_id=coalesce(:run_id, run_id), updated_at=:at WHERE suggestion_id=:suggestion_id",
-                [{**r, "evidence": _dumps(r.get("evidence", [])), "flags": _dumps(r.get("flags", []))}
-                 for r in rows])
-
-    def decided_suggestion_ids(self) -> set[int]:
-        return {r[0] for r in self._q("SELECT DISTINCT suggestion_id FROM events WHERE suggestion_id IS NOT NULL "
-                                      "AND kind IN ('accept','reject')")}
-
-    # -- events ----------------------------------------------------------------------
-    def append_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert events in order; returns their ids (contiguous: one writer holds the lock)."""
-        if not rows:
-            return []
-        params = [(r["kind"], r["coder"], r["created_at"], r.get("transcript_id"), r.get("start"), r.get("end"),
-                   r.get("code"), r.get("suggestion_id"), r.get("coding_id"), r.get("target_event"),
-                   _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            if len(params) == 1:
-                cur = self._con.execute(
-                    "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
-                    "suggestion_id, coding_id, target_event, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)", params[0])
-                return [int(cur.lastrowid)]
-            self._con.executemany(
-                "INSERT INTO events (kind, coder, created_at, transcript_id, span_start, span_end, code, "
-                "suggestion_id, coding_id, target_event, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)", params)
-            last = self._con.execute("SELECT max(event_id) FROM events").fetchone()[0]
+    def _insert_ids(self, sql: str, rows: Sequence[Sequence[Any]], table: str, id_col: str) -> list[int]:
+        """Ids of rows inserted in order: contiguous, as one writer holds the lock."""
+        if len(rows) == 1:
+            return [int(self._con.execute(sql, rows[0]).lastrowid)]
+        self._con.executemany(sql, rows)
+        last = self._con.execute(f"SELECT max({id_col}) FROM {table}").fetchone()[0]
         # one executemany inside one write transaction: the ids are contiguous
-        return list(range(last - len(params) + 1, last + 1))
+        return list(range(last - len(rows) + 1, last + 1))
 
-    def events(self, since: int = 0, *, where: str = "", params: Sequence[Any] = (),
-               replay_only: bool = False) -> list[tuple]:
-        """Event rows (``EVENT_FIELDS`` order, payload still JSON text) with ``event_id > since``."""
-        if replay_only:  # the replay reads payloads of reanchor/rename/merge only: skip the rest
-            cols = _EVENT_COLS.replace(", payload", ", CASE WHEN kind IN ('reanchor','rename','merge') "
-                                                   "THEN payload ELSE '{}' END")
-        else:
-            cols = _EVENT_COLS
-        sql = f"SELECT {cols} FROM events WHERE event_id > ?"
-        if where:
-            sql += f" AND ({where})"
-        return self._q(sql + " ORDER BY event_id", (since, *params))
-
-    def last_event_id(self) -> int:
-        return int(self._q("SELECT coalesce(max(event_id), 0) FROM events")[0][0])
-
-    def last_decision(self, suggestion_id: int, coder: str) -> tuple[str, int] | None:
-        rows = self._q(
-            "SELECT e.kind, e.event_id FROM events e WHERE e.suggestion_id=? AND e.coder=? AND e.kind IN ('accept','reject') "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id DESC LIMIT 1", (int(suggestion_id), coder))
-        return (rows[0][0], rows[0][1]) if rows else None
-
-    def standing_events(self, kinds: Sequence[str]) -> list[tuple]:
-        """Events of ``kinds`` that no undo has cancelled, in order."""
-        names = ",".join("?" * len(kinds))
-        return self._q(
-            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
-            f"WHERE e.kind IN ({names}) "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id", tuple(kinds))
-
-    def coding_events(self, ids: Sequence[int]) -> dict[int, tuple]:
-        """The creating event (code/accept) of each coding id that exists."""
-        out: dict[int, tuple] = {}
-        ids = [int(i) for i in ids]
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            for r in self._q(f"SELECT {_EVENT_COLS} FROM events WHERE kind IN ('code','accept') AND event_id IN "
-                             f"({','.join('?' * len(chunk))})", chunk):
-                out[r[0]] = r
-        return out
-
-    def text_lengths(self, ids: Iterable[str]) -> dict[str, int]:
-        ids = list(set(ids))
-        out: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            out.update(self._q(f"SELECT transcript_id, length(text) FROM transcripts WHERE transcript_id IN "
-                               f"({','.join('?' * len(chunk))})", chunk))
-        return out
-
-    def last_undoable(self, coder: str) -> tuple | None:
-        kinds = ",".join(f"'{k}'" for k in UNDOABLE)
-        rows = self._q(
-            f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLS.split(','))} FROM events e "
-            f"WHERE e.coder=? AND e.kind IN ({kinds}) "
-            "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.target_event = e.event_id AND u.kind='undo') "
-            "ORDER BY e.event_id DESC LIMIT 1", (coder,))
-        return rows[0] if rows else None
-
-    # -- memos -------------------------------------------------------------------------
-    def append_memos(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert memos in order; returns their ids (contiguous: one writer holds the lock)."""
-        if not rows:
-            return []
-        params = [(r["coder"], r["created_at"], r["target"], r.get("transcript_id"), r.get("start"), r.get("end"),
-                   r.get("code"), r.get("coding_id"), r.get("suggestion_id"), r.get("replaces"), str(r["text"]),
-                   _dumps(r.get("payload") or {})) for r in rows]
-        with self.write():
-            self._con.executemany(
-                "INSERT INTO memos (coder, created_at, target, transcript_id, span_start, span_end, code, "
-                "coding_id, suggestion_id, replaces, text, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", params)
-            last = self._con.execute("SELECT max(memo_id) FROM memos").fetchone()[0]
-        return list(range(last - len(params) + 1, last + 1))
-
-    def memo_rows(self, since: int = 0) -> list[tuple]:
-        """Memo rows (``MEMO_FIELDS`` order, payload still JSON text) with ``memo_id > since``."""
-        return self._q(f"SELECT {_MEMO_COLS} FROM memos WHERE memo_id > ? ORDER BY memo_id", (int(since),))
-
-    def counts(self) -> dict[str, int]:
-        q = {"transcripts": "SELECT count(*) FROM transcripts", "suggestions": "SELECT count(*) FROM suggestions",
-             "events": "SELECT count(*) FROM events", "codebook_versions": "SELECT count(*) FROM codebooks",
-             "memos": "SELECT count(*) FROM memos"}
-        return {k: int(self._q(v)[0][0]) for k, v in q.items()}
-
-    # -- whole tables (copy and backup) ---------------------------------------------------
-    def table_rows(self, table: str, columns: Sequence[str], order: str) -> list[tuple]:
-        """Every row of ``table`` (for :func:`~mcqual.project.copy.copy_project`)."""
-        return self._q(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
 
     def load_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Append rows with their ids (inside :meth:`write`)."""
