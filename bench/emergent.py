@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 
 import mcqual as mq  # noqa: E402
 from suggest import load_codebook, load_corpus  # noqa: E402
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 
 class Kept:
@@ -110,11 +111,7 @@ def main(argv=None) -> int:
                   f"target >= 2x).** CPU {time.process_time() - t0:.0f} s.", ""]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    write_report(args.out, text)
     return 0
 
 

@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 import mcqual as mq  # noqa: E402
 from mcqual.suggest.active import active_order, f1_score, fit_head, head_proba  # noqa: E402
 from suggest import load_codebook, load_corpus, shared_dir  # noqa: E402
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 TARGET = 0.5
 
@@ -172,11 +173,7 @@ def main(argv=None) -> int:
     lines += [f"Total CPU {time.process_time() - t0:.1f} s."]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    write_report(args.out, text)
     return 0
 
 

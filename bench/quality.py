@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import mcqual as mq  # noqa: E402
 from suggest import load_codebook, load_corpus  # noqa: E402  (bench/suggest.py helpers)
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 
 def split_halves(corpus) -> tuple[list[str], list[str]]:
@@ -220,11 +221,7 @@ def main(argv=None) -> int:
     text = "\n".join(lines) + "\n"
     print()
     print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    out = write_report(args.out, text)
     print(f"written to {out}")
     return 0
 

@@ -45,6 +45,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -367,10 +368,7 @@ def write_table(path: Path, header: str) -> str:
         r = raw if isinstance(raw, str) else _s(raw)
         lines.append(f"| {stage} | {work} | {o} | {r} | {ratio} | {target} |")
     text = "\n".join(lines) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_report(path, text)
     return text
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import mcqual as mq  # noqa: E402
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 _LINE = re.compile(r"^\[(?P<ts>[\d:]+)\]\s+(?P<speaker>[^:{]+?)\s*(\{[^}]*\})?:\s*(?P<text>.*)$")
 
@@ -288,11 +289,7 @@ def main(argv=None) -> int:
         lines.append(f"| {stage} | {work} | {ours:.3f} s | {raw:.3f} s | {ratio:.2f}x | <= {target}x ({ok}) |")
     table = "\n".join(lines)
     print(table)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_suffix(".tmp")
-    tmp_out.write_text("# Suggester speed\n\n" + table + "\n", encoding="utf-8")
-    os.replace(tmp_out, out)
+    write_report(args.out, "# Suggester speed\n\n" + table + "\n")
     return 0
 
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import mcqual as mq  # noqa: E402
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 
 def _table(ev, title: str) -> list[str]:
@@ -86,11 +87,7 @@ def main() -> int:
               f"themes: macro F1 {ez1.macro['f1']:.3f}, pooled kappa {ez1.kappa:.3f}", ""]
     text = "\n".join(lines)
     print(text)
-    out = ROOT / "outputs" / "survey_learned.md"
-    out.parent.mkdir(exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(out)
+    write_report(ROOT / "outputs" / "survey_learned.md", text + "\n")
     return 0
 
 
