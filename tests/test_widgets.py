@@ -189,6 +189,11 @@ def test_static_html_is_a_readable_table_with_instructions(project):
 
 def test_assets_are_shipped():
     assert "export default" in asset("coding.js") and "export default" in asset("card.js")
+    from mcqual.project.widgets._base import asset_module
+
+    for name in ("coding.js", "card.js"):  # the shared helpers come first, once
+        module = asset_module(name)
+        assert module.count("function h(") == 1 and module.count("function tint(") == 1
     assert ".mcq-view" in asset("widgets.css")
 
 

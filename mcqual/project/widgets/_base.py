@@ -84,6 +84,11 @@ def asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
+def asset_module(name: str) -> str:
+    """A widget's ES module: the shared helpers (``common.js``) followed by the module itself."""
+    return asset("common.js") + "\n" + asset(name)
+
+
 def codes_payload(cb: Any) -> list[dict[str, Any]]:
     """The codebook as the picker needs it: id, label, colour, depth, parent, codable, path."""
     if cb is None:
@@ -114,7 +119,7 @@ def widget_classes() -> dict[str, type]:
     css = asset("widgets.css")
 
     class CodingView(CodingLogic, anywidget.AnyWidget):
-        _esm = asset("coding.js")
+        _esm = asset_module("coding.js")
         _css = css
         coder = t.Unicode("").tag(sync=True)
         transcripts = t.List([]).tag(sync=True)
@@ -134,7 +139,7 @@ def widget_classes() -> dict[str, type]:
             self.on_msg(self._on_msg)
 
     class ReviewCard(CardLogic, anywidget.AnyWidget):
-        _esm = asset("card.js")
+        _esm = asset_module("card.js")
         _css = css
         coder = t.Unicode("").tag(sync=True)
         card = t.Dict({}).tag(sync=True)

@@ -2,20 +2,6 @@
 // Offsets: every text run carries data-s / data-e, its start and end in the transcript text counted in
 // code points (Python's str indexes); a mouse selection maps back to those offsets.
 
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = text;
-  return e;
-}
-
-function tint(color, alpha) {
-  const c = (color || "#999999").replace("#", "");
-  if (c.length !== 6) return color;
-  const r = parseInt(c.slice(0, 2), 16), g = parseInt(c.slice(2, 4), 16), b = parseInt(c.slice(4, 6), 16);
-  return `rgba(${r},${g},${b},${alpha})`;
-}
-
 // code points of `s` before UTF-16 offset `off`
 function cpCount(s, off) { return Array.from(s.slice(0, off)).length; }
 // UTF-16 offset of code point `k` in `s`

@@ -1,0 +1,15 @@
+// Helpers shared by the coding view and the review card; prepended to each module by _base.asset_module.
+
+function h(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = text;
+  return e;
+}
+
+function tint(color, alpha) {
+  const c = (color || "#999999").replace("#", "");
+  if (c.length !== 6) return color;
+  const r = parseInt(c.slice(0, 2), 16), g = parseInt(c.slice(2, 4), 16), b = parseInt(c.slice(4, 6), 16);
+  return `rgba(${r},${g},${b},${alpha})`;
+}
