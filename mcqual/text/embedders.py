@@ -176,6 +176,36 @@ def _fingerprint(ref: str) -> str:
     return "-".join(parts)
 
 
+def cached_embed(embedder: Any, texts: Sequence[str], encode: Any) -> np.ndarray:
+    """Vectors for ``texts`` from ``embedder.store`` (an :class:`~mcqual.text.cache.EmbeddingCache`),
+    calling ``encode(list_of_texts)`` once for the distinct texts the cache lacks, which are then stored;
+    counts them in ``embedder.n_encoded``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from mcqual.text.cache import EmbeddingCache
+    >>> e = SimpleNamespace(store=EmbeddingCache("doc", enabled=False), n_encoded=0)
+    >>> cached_embed(e, ["a", "bb", "a"], lambda todo: [[len(t), 1.0] for t in todo]).tolist()
+    [[1.0, 1.0], [2.0, 1.0], [1.0, 1.0]]
+    >>> e.n_encoded
+    2
+    """
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    vecs, missing = embedder.store.get(texts)
+    if missing:
+        todo = list(dict.fromkeys(texts[i] for i in missing))
+        enc = np.asarray(encode(todo), dtype=np.float32).reshape(len(todo), -1)
+        embedder.n_encoded += len(todo)
+        embedder.store.put(todo, enc)
+        lookup = dict(zip(todo, enc))
+        for i in missing:
+            vecs[i] = lookup[texts[i]]
+    return np.vstack(vecs).astype(np.float32, copy=False)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model with a disk cache of vectors.
 
@@ -238,21 +268,9 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised vectors for ``texts``; only texts not in the cache are encoded (one sorted batch run)."""
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        vecs, missing = self.store.get(texts)
-        if missing:
-            todo = list(dict.fromkeys(texts[i] for i in missing))
-            enc = self.model_.encode(todo, batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
-            enc = np.asarray(enc, dtype=np.float32)
-            self.n_encoded += len(todo)
-            self.store.put(todo, enc)
-            lookup = dict(zip(todo, enc))
-            for i in missing:
-                vecs[i] = lookup[texts[i]]
-        return np.vstack(vecs).astype(np.float32, copy=False)
+        return cached_embed(self, texts, lambda todo: self.model_.encode(
+            todo, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False))
 
     def _mean_pooling(self) -> bool:
         """True when the model is token embeddings -> mean pooling (-> normalise), so spans can be pooled."""

