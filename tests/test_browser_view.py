@@ -23,7 +23,8 @@ def lab(tmp_path_factory):
     make_big_project(root / "big.mcq").close()
     write_notebook(root / "view.ipynb", [
         "import mcqual as mq\np = mq.Project.open('study.mcq', coder='ab')",
-        "v = p.view('int-01', height=520)\nv",
+        "from mcqual.text.embedders import HashingEmbedder\n"
+        "v = p.view('int-01', height=520)\nv.quality_embedder = HashingEmbedder()  # no model in tests\nv",
         "r = p.review()\nr",
         "big = mq.Project.open('big.mcq', coder='ab').view(height=400)\nbig",
     ])
@@ -169,6 +170,21 @@ def test_suggestion_in_place_and_other_process(lab):
     accepted = read_project(project, "p.codings(coder='ab')[['suggestion_id','code']].values.tolist()")
     assert [sid, "recognition"] in accepted
     shot(page, "07-accepted-in-place", locator=view)
+
+    # how good the suggestions are: measured only when asked, then on the legend chips and in a panel
+    qpanel = view.locator(".mcq-quality-panel")
+    assert qpanel.is_hidden()
+    view.locator(".mcq-quality-btn").click()
+    qpanel.wait_for(state="visible", timeout=20_000)
+    qtext = qpanel.inner_text()
+    assert "as of" in qtext and "decision" in qtext and "no decisions yet" in qtext, qtext
+    assert "Recognition" in qtext and "recognition" in qtext, qtext
+    assert qpanel.locator(".mcq-quality-item[data-code='recognition']").count() == 1
+    print(f"quality panel: {qtext}")
+    chip = view.locator(".mcq-chip", has_text="Recognition").first
+    title = chip.get_attribute("title") or ""
+    assert "\n" in title and "recognition" in title.split("\n", 1)[1], title
+    shot(page, "07b-quality-panel", locator=view)
 
     # a selection across two turns maps to exact offsets too (the separator between them included)
     a = text.index("Honestly, quality")

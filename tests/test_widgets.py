@@ -327,3 +327,42 @@ def test_card_shows_the_quality_note_where_the_project_has_one(project, monkeypa
     card.handle({"action": "next"})
     card.handle({"action": "reject"})
     assert Q.calls == 1  # computed once per card, not per suggestion
+
+
+def test_view_measures_quality_only_when_asked(project, monkeypatch):
+    from mcqual.text.embedders import HashingEmbedder
+
+    v = project.view()
+    assert v.quality == {} and v.quality_info == {}  # nothing measured when the view opens
+    v.quality_embedder = HashingEmbedder()
+    seen = []
+    real = type(project).quality
+
+    def quality(self, coder=None, **kw):
+        seen.append((coder, type(kw.get("embedder")).__name__))
+        return real(self, coder, **kw)
+
+    monkeypatch.setattr(type(project), "quality", quality)
+    pending = project.suggestions("pending", coder="ab")
+    sids = pending["suggestion_id"].tolist()
+    code_of = dict(zip(sids, pending["code"]))
+    v.handle({"action": "accept", "suggestion_id": int(sids[0])})
+    v.handle({"action": "reject", "suggestion_id": int(sids[1])})
+    assert seen == []  # decisions do not re-measure
+    before = project._store.last_event_id()
+    r = v.handle({"action": "quality"})
+    assert r["ok"] and r["text"] == "Measured on 2 decisions of ab", r
+    assert seen == [("ab", "HashingEmbedder")] and project._store.last_event_id() == before
+    info = v.quality_info
+    decided = {code_of[s] for s in sids[:2]}
+    assert info["n"] == 2 and set(info["decided"]) == decided
+    assert info["none"] == len(v.quality) - len(decided) > 0
+    for c in decided:
+        assert c in v.quality[c] and "no decisions" not in v.quality[c]
+    assert all(v.quality[c].startswith("no decisions on") for c in v.quality if c not in decided)
+    # stale until asked again: a third decision changes nothing, the button re-measures
+    v.handle({"action": "reject", "suggestion_id": int(sids[2])})
+    assert v.quality_info["n"] == 2
+    v.handle({"action": "quality"})
+    assert v.quality_info["n"] == 3 and v.quality_info["run"] == 2
+    assert "How good?" in asset("coding.js") and "fillQuality" in asset("coding.js")

@@ -132,6 +132,8 @@ def widget_classes() -> dict[str, type]:
         status = t.Dict({}).tag(sync=True)
         height = t.Int(640).tag(sync=True)
         version = t.Int(0).tag(sync=True)
+        quality = t.Dict({}).tag(sync=True)
+        quality_info = t.Dict({}).tag(sync=True)
 
         def __init__(self, project: Any, **kwargs: Any) -> None:
             self._project = project
@@ -157,7 +159,8 @@ def widget_classes() -> dict[str, type]:
 
 
 #: actions that change nothing in the project file (no need to tell the other views)
-READ_ONLY = frozenset({"refresh", "focus", "next", "prev", "widen", "narrow", "turn", "reset", "transcript", "skip"})
+READ_ONLY = frozenset({"refresh", "focus", "next", "prev", "widen", "narrow", "turn", "reset", "transcript", "skip",
+                        "quality"})
 
 
 class MessageMixin:

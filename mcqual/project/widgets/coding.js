@@ -30,11 +30,15 @@ function render({ model, el }) {
   undoBtn.title = "Undo your last action";
   const refreshBtn = h("button", "mcq-btn mcq-refresh", "⟳ Refresh");
   refreshBtn.title = "Re-read the project file (other coders' work)";
+  const qualityBtn = h("button", "mcq-btn mcq-quality-btn", "How good?");
+  qualityBtn.title = "How good the suggestions are on this study, from your decisions (measured when you click)";
   const status = h("span", "mcq-status");
-  bar.append(tSel, coderChip, codeFilter, coderFilter, sugLabel, undoBtn, refreshBtn, status);
+  bar.append(tSel, coderChip, codeFilter, coderFilter, sugLabel, undoBtn, refreshBtn, qualityBtn, status);
   const help = h("div", "mcq-help",
     "Select text with the mouse to code it · click a highlight or a stripe to remove, change or annotate a coding · dashed underline = suggestion");
   const legend = h("div", "mcq-legend");
+  const qualityPanel = h("div", "mcq-quality-panel");
+  qualityPanel.hidden = true;
   const pane = h("div", "mcq-pane");
   const doc = h("div", "mcq-doc");
   pane.appendChild(doc);
@@ -46,7 +50,7 @@ function render({ model, el }) {
   panel.setAttribute("role", "dialog");
   panel.setAttribute("aria-label", "codings here");
   panel.hidden = true;
-  root.append(bar, help, legend, pane, picker, panel);
+  root.append(bar, help, legend, qualityPanel, pane, picker, panel);
 
   let turnEls = [];
   let codes = {};        // id -> code
@@ -110,10 +114,36 @@ function render({ model, el }) {
       const chip = h("span", "mcq-chip", `${labelOf(id)} ${counts[id]}`);
       chip.style.borderColor = colorOf(id);
       chip.style.background = tint(colorOf(id), 0.18);
-      chip.title = `Show only ${labelOf(id)} (click again for all)`;
+      const q = (model.get("quality") || {})[id];
+      chip.title = `Show only ${labelOf(id)} (click again for all)${q ? `\n${q}` : ""}`;
       chip.onclick = () => { filters.code = filters.code === id ? "" : id; fillToolbar(); patch(true); };
       return chip;
     }));
+  }
+
+  // how good the suggestions are (only after "How good?": measuring embeds the coder's decided passages)
+  function fillQuality() {
+    const q = model.get("quality") || {};
+    const info = model.get("quality_info") || {};
+    if (info.n === undefined) { qualityPanel.hidden = true; return; }
+    const n = info.n, none = info.none || 0;
+    const parts = [h("b", null, `How good the suggestions are, as of ${n} decision${n === 1 ? "" : "s"}: `)];
+    for (const id of info.decided || []) {
+      const item = h("div", "mcq-quality-item");
+      item.dataset.code = id;
+      const sw = h("span", "mcq-swatch"); sw.style.background = colorOf(id);
+      item.append(sw, h("b", null, ` ${labelOf(id)}: `), h("span", null, q[id] || ""));
+      parts.push(item);
+    }
+    if (!(info.decided || []).length) parts.push(h("span", null, "no decisions yet. "));
+    const foot = h("div", "mcq-dim", `${none ? `${none} code${none === 1 ? " has" : "s have"} no decisions yet. ` : ""}` +
+      "Click How good? again after more decisions to update.");
+    parts.push(foot);
+    const close = h("button", "mcq-close", "×");
+    close.title = "Hide";
+    close.onclick = () => { qualityPanel.hidden = true; };
+    qualityPanel.replaceChildren(close, ...parts);
+    qualityPanel.hidden = false;
   }
 
   // -- the document ---------------------------------------------------------------------------
@@ -507,6 +537,11 @@ function render({ model, el }) {
   sugBox.onchange = () => patch(false);
   undoBtn.onclick = () => send({ action: "undo" });
   refreshBtn.onclick = () => send({ action: "refresh" });
+  qualityBtn.onclick = () => {
+    status.textContent = "Measuring how good the suggestions are…";
+    status.className = "mcq-status";
+    send({ action: "quality" });
+  };
 
   // refresh when the view regains focus (another coder may have written to the file)
   const onFocus = () => { if (document.visibilityState !== "hidden") send({ action: "focus" }); };
@@ -528,10 +563,12 @@ function render({ model, el }) {
   model.on("change:doc", () => { readCodes(); fillToolbar(); renderDoc(); });
   model.on("change:version", () => { readCodes(); fillToolbar(); patch(false); });
   model.on("change:status", showStatus);
+  model.on("change:quality_info", () => { fillToolbar(); fillQuality(); });
   model.on("change:height", () => { pane.style.maxHeight = `${model.get("height")}px`; });
 
   readCodes();
   fillToolbar();
+  fillQuality();
   renderDoc();
   root.dataset.ready = "1";
 

@@ -61,6 +61,8 @@ class CodingLogic(MessageMixin):
 
     _project: Any
     _seen: tuple[int, int] = (-1, -1)
+    #: vectors for ``project.quality`` (the "How good?" button); None = the cached MiniLM
+    quality_embedder: Any = None
 
     # -- state ------------------------------------------------------------------------
     def load(self, transcript_id: str) -> None:
@@ -135,7 +137,8 @@ class CodingLogic(MessageMixin):
         Actions: ``code`` (start, end, code), ``uncode`` (coding_id), ``recode``
         (coding_id, code), ``memo`` (text and coding_id, or start/end; replaces),
         ``accept`` / ``reject`` (suggestion_id), ``undo``, ``refresh``, ``focus``
-        (refresh only if the file changed), ``transcript`` (id).
+        (refresh only if the file changed), ``transcript`` (id), ``quality`` (measure how good the
+        suggestions are for this coder, on demand: see :meth:`_do_quality`).
         """
         from ...errors import McqualError
 
@@ -243,6 +246,31 @@ class CodingLogic(MessageMixin):
             self.refresh()
             return self._reply(True, "Reloaded: the project changed")
         return {"ok": True, "text": "", "n": self.status.get("n", 0)}
+
+    def _do_quality(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """``project.quality(coder)`` now, into the ``quality`` trait: ``{code: sentence}`` plus a summary.
+
+        Only when asked (the "How good?" button): it embeds the coder's decided
+        passages, which loads the sentence model the first time. The result is not
+        refreshed by later decisions; ``quality_info["n"]`` says how many decisions
+        it was measured on. ``quality_embedder`` (an attribute, default the
+        cached MiniLM) gives the vectors.
+        """
+        p = self._project
+        if not hasattr(p, "quality"):
+            return self._reply(False, "this project cannot measure its suggestions (no project.quality)")
+        q = p.quality(self.coder, embedder=getattr(self, "quality_embedder", None))
+        t = q.to_frame()
+        order = [c["id"] for c in self.codes]
+        rows = {str(r["code"]): r for _, r in t.iterrows()}
+        ids = [c for c in order if c in rows] + sorted(set(rows) - set(order))
+        decided = [c for c in ids if int(rows[c]["decisions"]) + int(rows[c]["coded"]) > 0]
+        n = int(sum(int(rows[c]["decisions"]) + int(rows[c]["coded"]) for c in ids))
+        with self.hold_sync():
+            self.quality = {c: str(q.summary_for(c)) for c in ids}
+            self.quality_info = {"n": n, "decided": decided, "none": len(ids) - len(decided),
+                                 "run": int(self.quality_info.get("run", 0)) + 1}
+        return self._reply(True, f"Measured on {_n(n, 'decision')} of {self.coder}")
 
     def _do_transcript(self, msg: dict[str, Any]) -> dict[str, Any]:
         self.load(str(msg["id"]))
