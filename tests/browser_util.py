@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
+from needs import skip_or_fail  # noqa: E402  (tests/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "outputs" / "browser"
@@ -29,10 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def unavailable(reason: str):
     """Skip with ``reason`` — or fail when the browser is required (CI)."""
-    if os.environ.get("MCQUAL_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser test required (MCQUAL_REQUIRE_BROWSER=1) but {reason}")
-    print(f"skipping browser test: {reason}")
-    pytest.skip(reason)
+    skip_or_fail("MCQUAL_REQUIRE_BROWSER", reason)
 
 
 def chromium_path() -> str:

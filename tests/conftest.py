@@ -11,6 +11,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest
 
+from needs import skip_or_fail  # noqa: E402  (tests/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MCQUAL_SHARED") or ROOT.parent / "shared")  # a worktree: MCQUAL_SHARED=/work/shared
 
@@ -75,10 +77,7 @@ def require_postgres() -> None:
     """Skip (or, under MCQUAL_REQUIRE_POSTGRES=1, fail) when the test server is unreachable."""
     reason = postgres_unavailable()
     if reason:
-        if os.environ.get("MCQUAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"MCQUAL_REQUIRE_POSTGRES=1 but {reason}")
-        print(f"skipped: {reason}")
-        pytest.skip(reason)
+        skip_or_fail("MCQUAL_REQUIRE_POSTGRES", reason)
 
 
 def pg_schema_url(name: str) -> str:

@@ -5,7 +5,6 @@ Without LibreOffice the tests skip, unless MCQUAL_REQUIRE_SOFFICE=1 (CI), where 
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from docx.oxml.ns import qn
 import mcqual as mq
 from mcqual.export._format import UNREVIEWED
 from mcqual.export.word import to_docx
+from needs import skip_or_fail  # noqa: E402  (tests/ is on sys.path)
 
 pytestmark = pytest.mark.soffice
 
@@ -29,10 +29,7 @@ CAP = 60
 def _tools() -> None:
     missing = [t for t in ("soffice", "pdftotext", "pdfinfo") if shutil.which(t) is None]
     if missing:
-        msg = f"{', '.join(missing)} not installed (LibreOffice, poppler-utils)"
-        if os.environ.get("MCQUAL_REQUIRE_SOFFICE") == "1":
-            pytest.fail(msg + " but MCQUAL_REQUIRE_SOFFICE=1")
-        pytest.skip(msg)
+        skip_or_fail("MCQUAL_REQUIRE_SOFFICE", f"{', '.join(missing)} not installed (LibreOffice, poppler-utils)")
 
 
 @pytest.fixture(scope="module")
