@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("project", ("project",)),
     ("analysis", ("analysis", "evaluation", "privacy")),
     ("export", ("export", "exchange")),
-    ("pipeline and CLI", ("pipeline", "cli", "__main__", "")),
+    ("pipeline and CLI", ("pipeline", "cli", "")),
 ]
 
 
@@ -35,11 +35,7 @@ def layer_of(module: str) -> int:
 
 
 def _imports(path: Path) -> list[tuple[str, int]]:
-    rel = path.relative_to(ROOT.parent).with_suffix("")
-    parts = list(rel.parts)
-    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
+    package = list(path.relative_to(ROOT.parent).with_suffix("").parts)[:-1]  # what `from .` means here
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
