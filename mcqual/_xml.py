@@ -33,6 +33,28 @@ def safe_parser():
                            remove_blank_text=True)
 
 
+def parse_refusing_dtd(data: bytes, *, error: type, code: str, dtd_code: str, what: str, path: object,
+                       syntax_prefix: str = "") -> object:
+    """The root of ``data`` parsed with :func:`safe_parser`: ``error(code)`` when it is not well-formed
+    XML, ``error(dtd_code)`` when it carries a ``<!DOCTYPE>`` (``what`` names the document).
+
+    Examples
+    --------
+    >>> parse_refusing_dtd(b"<a/>", error=ExchangeError, code="E601", dtd_code="E640", what="x", path=None).tag
+    'a'
+    """
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise error(code, f"{syntax_prefix}not well-formed XML ({exc})", path=path) from exc
+    if has_dtd(root):
+        raise error(dtd_code, f"{what} carries a <!DOCTYPE> (entities are never resolved, so text "
+                    "after one would be lost)", path=path)
+    return root
+
+
 def has_dtd(root: object) -> bool:
     """True when a parsed tree carried a ``<!DOCTYPE>`` (in any encoding: UTF-8, UTF-16…).
 
@@ -138,4 +160,4 @@ def read_input(source: PathOrFile, *, code: str, error=ExchangeError) -> tuple[b
     return path.read_bytes(), str(path)
 
 
-__all__ = ["clean", "safe_parser", "has_dtd", "text_safe", "json_safe", "local", "write_bytes", "read_input"]
+__all__ = ["clean", "safe_parser", "parse_refusing_dtd", "has_dtd", "text_safe", "json_safe", "local", "write_bytes", "read_input"]

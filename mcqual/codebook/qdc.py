@@ -41,7 +41,7 @@ from typing import Any, Callable
 
 from .model import Code, Codebook, slugify
 from ..errors import CodebookError
-from .._xml import PathOrFile, clean, has_dtd, json_safe, local, read_input, safe_parser, write_bytes
+from .._xml import PathOrFile, clean, json_safe, local, parse_refusing_dtd, read_input, write_bytes
 from .._guids import guid, normalize_guid
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -357,15 +357,8 @@ def write_qdc(codebook: Codebook, path: PathOrFile, *, origin: str | None = None
 
 def parse_qdc(data: bytes, *, source: str | None = None) -> Codebook:
     """A :class:`Codebook` from ``.qdc`` XML bytes (see :func:`read_qdc`)."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise CodebookError("E209", f"not well-formed XML ({exc})", path=source) from exc
-    if has_dtd(root):
-        raise CodebookError("E213", "the codebook XML carries a <!DOCTYPE> (entities are never resolved, so text "
-                            "after one would be lost)", path=source)
+    root = parse_refusing_dtd(data, error=CodebookError, code="E209", dtd_code="E213", what="the codebook XML",
+                              path=source)
     if local(root.tag) != "CodeBook":
         raise CodebookError("E209", f"the root element is <{local(root.tag)}>, not <CodeBook>", path=source)
     codes_el = next((c for c in root if local(c.tag) == "Codes"), None)

@@ -11,7 +11,6 @@ archive are not imported; each is listed, item by item, in ``project.report``
 """
 from __future__ import annotations
 
-import json
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..codebook.model import Codebook
 from ..corpus import Corpus
 from ..errors import ExchangeError
 from ..model import Transcript, turns_from_spans
-from .._xml import PathOrFile, has_dtd, json_safe, local, safe_parser
+from .._xml import PathOrFile, json_safe, local, parse_refusing_dtd
 from .bundle import CODING_COLUMNS, MEMO_COLUMNS, ImportIssue, QdpxProject
 from .._guids import normalize_guid
 from ..codebook.qdc import parse_codes, parse_sets, read_meta_comment
@@ -515,8 +514,6 @@ def read_qdpx(path: PathOrFile) -> QdpxProject:
     >>> read_qdpx(io.BytesIO(buf.getvalue())).corpus["a"].text
     'Yes.'
     """
-    from lxml import etree
-
     name = str(getattr(path, "name", path)) if not isinstance(path, (str, Path)) else str(path)
     if isinstance(path, (str, Path)) and not Path(path).is_file():
         raise ExchangeError("E601", "file not found", path=path, hint="Check the path to the .qdpx file.")
@@ -538,13 +535,8 @@ def read_qdpx(path: PathOrFile) -> QdpxProject:
                 path.seek(0)  # type: ignore[union-attr]
             data = path.read() if hasattr(path, "read") else Path(path).read_bytes()  # type: ignore[union-attr]
             report_name = None
-        try:
-            root = etree.fromstring(data, safe_parser())
-        except etree.XMLSyntaxError as exc:
-            raise ExchangeError("E601", f"project.qde is not well-formed XML ({exc})", path=name) from exc
-        if has_dtd(root):
-            raise ExchangeError("E640", "project.qde carries a <!DOCTYPE> (entities are never resolved, so text "
-                                "after one would be lost)", path=name)
+        root = parse_refusing_dtd(data, error=ExchangeError, code="E601", dtd_code="E640", what="project.qde",
+                                  path=name, syntax_prefix="project.qde is ")
         project = parse_qdpx(root, zf, name)
     except zipfile.BadZipFile as exc:
         raise ExchangeError("E601", f"damaged zip archive ({exc})", path=name) from exc

@@ -311,9 +311,7 @@ def walk_body_stream(data: bytes, part: str, *, on_root) -> "BodyWalker | None":
                     batch.append(body[0])  # moves it: only earlier siblings, which the parser is done with
                 _flush(walker, batch)
                 pending = 1
-    if root is not None and hasattr(root, "getroottree"):
-        del root
-    return walker if body is not None else (walker and None)
+    return walker if body is not None else None
 
 
 #: top-level blocks read per pass while streaming (a pass has a fixed cost; a batch bounds the tree held)
