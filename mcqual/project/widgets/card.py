@@ -357,12 +357,6 @@ class CardLogic(MessageMixin):
         return self._reply(True, "Up to date")
 
     # -- display ----------------------------------------------------------------------------
-    def _label(self, code: str) -> str:
-        for c in self.codes:
-            if c["id"] == code:
-                return c["label"]
-        return code
-
     def __repr__(self) -> str:
         return f"ReviewCard({self.n_pending} pending for {self.coder!r})"
 
