@@ -36,7 +36,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ProjectError
 from ._sqlite import _ro_uri, _translate, warn_if_network, writable
-from ._sqlstore import _EVENT_COLS, _MEMO_COLS, _SUGG_COLS, SQLStore, _dumps  # noqa: F401 - re-exported
+from ._sqlstore import SQLStore
 
 #: 'mcqu' — marks an SQLite file as an mcqual project
 APPLICATION_ID = 0x6D637175

@@ -197,6 +197,13 @@ class MessageMixin:
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def _label(self, code: str) -> str:
+        """The label of ``code`` in the ``codes`` payload (the id if it has none)."""
+        for c in self.codes:  # type: ignore[attr-defined]
+            if c["id"] == code:
+                return c["label"]
+        return code
+
     def _reply(self, ok: bool, text: str, **extra: Any) -> dict[str, Any]:
         n = int(self.status.get("n", 0)) + 1 if isinstance(getattr(self, "status", None), dict) else 1
         out = {"ok": ok, "text": text, "n": n, **extra}

@@ -6,7 +6,6 @@ function render({ model, el }) {
   root.tabIndex = 0; // focusable: the keyboard shortcuts work when the card has focus
   el.appendChild(root);
   const send = (msg) => model.send(msg);
-  let statusTimer = null;
   let asCode = "";
   let lastSid = null;
 
@@ -167,18 +166,9 @@ function render({ model, el }) {
     if (handled) { e.preventDefault(); e.stopPropagation(); }
   });
 
-  function showStatus() {
-    const s = model.get("status") || {};
-    if (!s.text) return;
-    status.textContent = s.text;
-    status.className = "mcq-status " + (s.ok ? "mcq-ok" : "mcq-err");
-    clearTimeout(statusTimer);
-    if (s.ok) statusTimer = setTimeout(() => { status.textContent = ""; }, 6000);
-  }
-
   model.on("change:card", () => { draw(); root.focus({ preventScroll: true }); });
   model.on("change:n_pending", draw);
-  model.on("change:status", showStatus);
+  model.on("change:status", () => showStatus(model, status));
   draw();
   root.dataset.ready = "1";
 }

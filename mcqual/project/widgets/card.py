@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._base import MessageMixin, codes_payload, widget_classes
+from ._base import MessageMixin, codes_payload, trim_span, widget_classes
 
 _SENT = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’)\]]*|$)")
 
@@ -75,11 +75,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     except Exception:  # pragma: no cover - spaCy missing or broken: a plain splitter
         spans = []
         for m in _SENT.finditer(text):
-            a, b = m.start(), m.end()
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
+            a, b = trim_span(text, m.start(), m.end())
             if a < b:
                 spans.append((a, b))
     return [(a + offset, b + offset) for a, b in spans] or [(offset, offset + len(text))]
@@ -357,12 +353,6 @@ class CardLogic(MessageMixin):
         return self._reply(True, "Up to date")
 
     # -- display ----------------------------------------------------------------------------
-    def _label(self, code: str) -> str:
-        for c in self.codes:
-            if c["id"] == code:
-                return c["label"]
-        return code
-
     def __repr__(self) -> str:
         return f"ReviewCard({self.n_pending} pending for {self.coder!r})"
 

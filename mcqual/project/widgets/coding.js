@@ -58,7 +58,6 @@ function render({ model, el }) {
   let lanes = {};        // code id -> lane
   let nLanes = 1;
   let filters = { code: "", coder: "" };
-  let statusTimer = null;
 
   const send = (msg) => model.send(msg);
 
@@ -551,18 +550,9 @@ function render({ model, el }) {
   const ro = new ResizeObserver(() => requestAnimationFrame(redrawAllStripes));
   ro.observe(doc);
 
-  function showStatus() {
-    const s = model.get("status") || {};
-    if (!s.text) return;
-    status.textContent = s.text;
-    status.className = "mcq-status " + (s.ok ? "mcq-ok" : "mcq-err");
-    clearTimeout(statusTimer);
-    if (s.ok) statusTimer = setTimeout(() => { status.textContent = ""; }, 6000);
-  }
-
   model.on("change:doc", () => { readCodes(); fillToolbar(); renderDoc(); });
   model.on("change:version", () => { readCodes(); fillToolbar(); patch(false); });
-  model.on("change:status", showStatus);
+  model.on("change:status", () => showStatus(model, status));
   model.on("change:quality_info", () => { fillToolbar(); fillQuality(); });
   model.on("change:height", () => { pane.style.maxHeight = `${model.get("height")}px`; });
 

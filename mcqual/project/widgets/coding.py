@@ -277,12 +277,6 @@ class CodingLogic(MessageMixin):
         return self._reply(True, f"Opened {self.transcript_id}")
 
     # -- display ------------------------------------------------------------------------
-    def _label(self, code: str) -> str:
-        for c in self.codes:
-            if c["id"] == code:
-                return c["label"]
-        return code
-
     def __repr__(self) -> str:
         mine = sum(1 for c in self.codings if c["coder"] == self.coder)
         return (f"CodingView({self.transcript_id!r}, coder={self.coder!r}: {mine} of {len(self.codings)} codings "

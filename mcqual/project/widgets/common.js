@@ -13,3 +13,13 @@ function tint(color, alpha) {
   const r = parseInt(c.slice(0, 2), 16), g = parseInt(c.slice(2, 4), 16), b = parseInt(c.slice(4, 6), 16);
   return `rgba(${r},${g},${b},${alpha})`;
 }
+
+// the reply to the last action in the status line; a success fades after 6 s
+function showStatus(model, status) {
+  const s = model.get("status") || {};
+  if (!s.text) return;
+  status.textContent = s.text;
+  status.className = "mcq-status " + (s.ok ? "mcq-ok" : "mcq-err");
+  clearTimeout(status._mcqTimer);
+  if (s.ok) status._mcqTimer = setTimeout(() => { status.textContent = ""; }, 6000);
+}
