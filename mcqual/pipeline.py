@@ -255,8 +255,6 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     workbook and no findings. ``"all"`` adds the unreviewed suggestions, stamped as not findings.
     ``title``... ``template`` go to the Word report (over ``report.yaml`` beside the codebook).
     """
-    import mcqual as mq
-
     if findings_from not in FINDINGS_FROM:
         from .errors import ExchangeError
 
