@@ -236,12 +236,9 @@ def with_labels(corpus):
 
 def report_options(codebook_path, **given) -> dict:
     """The Word report's options: ``report.yaml`` beside the codebook, then the flags given (which win)."""
-    try:
-        from .export.report_config import load_report_config
-    except ImportError:  # pragma: no cover - a build without report.yaml support
-        opts: dict = {}
-    else:
-        opts = dict(load_report_config(codebook_path))
+    from .export.report_config import load_report_config
+
+    opts = dict(load_report_config(codebook_path))
     opts.update({k: v for k, v in given.items() if v is not None})
     return opts
 
