@@ -303,7 +303,9 @@ FINDINGS_HELP = ("What tables, figures and the report count: 'reviewed' (hand co
 def _check_findings_from(value: str) -> None:
     import typer
 
-    if value not in ("reviewed", "all"):
+    from .pipeline import FINDINGS_FROM
+
+    if value not in FINDINGS_FROM:
         raise typer.BadParameter(f"{value!r}: use reviewed or all", param_hint="--findings-from")
 
 

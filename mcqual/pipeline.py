@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .export._format import UNREVIEWED, human_name  # noqa: F401 - UNREVIEWED: the stamp the Word report uses too
+
 STAGES = ("read", "codebook", "guide", "project", "suggest", "decisions", "aggregate", "agreement", "export")
 
 
@@ -234,12 +236,9 @@ def with_labels(corpus):
 
 def report_options(codebook_path, **given) -> dict:
     """The Word report's options: ``report.yaml`` beside the codebook, then the flags given (which win)."""
-    try:
-        from .export.report_config import load_report_config
-    except ImportError:  # pragma: no cover - a build without report.yaml support
-        opts: dict = {}
-    else:
-        opts = dict(load_report_config(codebook_path))
+    from .export.report_config import load_report_config
+
+    opts = dict(load_report_config(codebook_path))
     opts.update({k: v for k, v in given.items() if v is not None})
     return opts
 
@@ -255,12 +254,7 @@ def run_all(folder, codebook_path, out, *, project=None, model=None, embeddings=
     workbook and no findings. ``"all"`` adds the unreviewed suggestions, stamped as not findings.
     ``title``... ``template`` go to the Word report (over ``report.yaml`` beside the codebook).
     """
-    import mcqual as mq
-
-    if findings_from not in FINDINGS_FROM:
-        from .errors import ExchangeError
-
-        raise ExchangeError("E630", f"findings_from={findings_from!r}; use one of {', '.join(FINDINGS_FROM)}")
+    _check_findings_from(findings_from)
     word_options = report_options(codebook_path, title=title, subtitle=subtitle, author=author, paper=paper,
                                   template=str(template) if template else None)
 
@@ -356,38 +350,23 @@ def _fmt(overall) -> str:
     return str(overall)
 
 
-def analysis_codings(codings, suggestions=None, coder: str | None = None):
-    """The codings the report is made of, and whose they are.
-
-    One coder's codings (``coder``, else the coder with the most codings), so two coders' work is not
-    counted twice; with no human coding yet, the pending suggestions as a provisional coder
-    ``"suggested (not reviewed)"``.
-    """
-    import pandas as pd
-
-    if len(codings):
-        if coder is None:
-            coder = codings["coder"].value_counts().index[0]
-        return codings[codings["coder"] == coder].reset_index(drop=True), str(coder)
-    if suggestions is not None and len(suggestions):
-        df = pd.DataFrame({"transcript_id": suggestions["transcript_id"], "start": suggestions["start"],
-                           "end": suggestions["end"], "code": suggestions["code"]})
-        df["coder"] = MACHINE
-        return df, MACHINE
-    return codings, "nobody"
-
-
 #: the coder name unreviewed suggestions count under when ``findings_from="all"``
 MACHINE = "suggested (not reviewed)"
 #: what the findings outputs may count
 FINDINGS_FROM = ("reviewed", "all")
-#: the stamp on everything built from unreviewed suggestions (the same words as the Word report)
-UNREVIEWED = "Unreviewed machine suggestions — not findings"
 #: sheet names in words (the Word report's table titles)
 SHEET_TITLES = {"code x case": "Themes by case", "code x group": "Themes by respondent group",
                 "co-occurrence": "Themes coded together", "summary": "Themes at a glance",
                 "framework": "Framework matrix", "code x survey question": "Themes by survey question",
                 "themes x guide topic": "Themes by interview topic", "question grid": "Question grid"}
+
+
+def _check_findings_from(findings_from: str) -> None:
+    """Error E630 unless ``findings_from`` is one of :data:`FINDINGS_FROM`."""
+    if findings_from not in FINDINGS_FROM:
+        from .errors import ExchangeError
+
+        raise ExchangeError("E630", f"findings_from={findings_from!r}; use one of {', '.join(FINDINGS_FROM)}")
 
 
 @dataclass
@@ -445,10 +424,7 @@ def findings_basis(codings, suggestions=None, *, coder: str | None = None,
     """
     import pandas as pd
 
-    from .errors import ExchangeError
-
-    if findings_from not in FINDINGS_FROM:
-        raise ExchangeError("E630", f"findings_from={findings_from!r}; use one of {', '.join(FINDINGS_FROM)}")
+    _check_findings_from(findings_from)
 
     def plural(n: int, word: str) -> str:
         return f"{n:,} {word}{'' if n == 1 else 's'}"
@@ -519,10 +495,6 @@ def case_parts(matrix, attributes=None, max_cases: int = 40, by: str = "responde
             name = g if len(runs) == 1 else (f"{g} ({k} of {len(runs)})" if g else f"cases {k} of {len(runs)}")
             out.append((name, matrix[run]))
     return out
-
-
-def _human(name: str) -> str:
-    return str(name).replace("_", " ").strip().capitalize()
 
 
 def _reviewer_quality(proj, console, coder: str | None = None):
@@ -660,7 +632,7 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
             if name == "code x group":  # % of cases: groups differ in size
                 m = mq.code_group_matrix(codings, by=by if len(by) > 1 else by[0], value="case_pct",
                                          codebook=codebook, corpus=corpus, test=False)
-                xlabel = " / ".join(_human(b) for b in by)
+                xlabel = " / ".join(human_name(b) for b in by)
             p = out / f"{pre}heatmap_{name.replace(' ', '_')}.png"
             kw = dict(codebook=codebook, title=title, subtitle=found.text, xlabel=xlabel, ylabel=ylabel,
                       value_label=value, labels=labels)
@@ -696,24 +668,18 @@ def export_stage(proj, out, console, suggestions=None, gold=None, coder: str | N
     with _Step(console, "Word report"):
         writer = mq.export.to_docx
         opts = _docx_options(report, console, writer)
-        params = inspect.signature(writer).parameters
-        extra: dict[str, Any] = {}
-        if "provenance" in params:
-            extra["provenance"] = found.provenance()
-        if "corpus" in params:
-            extra["corpus"] = corpus
+        extra: dict[str, Any] = {"provenance": found.provenance(), "corpus": corpus}
         quotes = None
-        if hasattr(mq, "select_quotes"):
-            from .errors import McqualError
+        from .errors import McqualError
 
-            settings = report or {}
-            qkw = {"per_theme": int(settings.get("quotes_per_theme", 3))}
-            if settings.get("max_quote_words"):
-                qkw["max_words"] = int(settings["max_quote_words"])
-            try:
-                quotes = mq.select_quotes(codings, corpus, codebook=codebook, **qkw)
-            except McqualError as exc:  # the report is still written, with the framework's quotes
-                console.print(f"[yellow]quotes not selected: {exc}[/yellow]")
+        settings = report or {}
+        qkw = {"per_theme": int(settings.get("quotes_per_theme", 3))}
+        if settings.get("max_quote_words"):
+            qkw["max_words"] = int(settings["max_quote_words"])
+        try:
+            quotes = mq.select_quotes(codings, corpus, codebook=codebook, **qkw)
+        except McqualError as exc:  # the report is still written, with the framework's quotes
+            console.print(f"[yellow]quotes not selected: {exc}[/yellow]")
         if quotes is None:
             quotes = mq.framework_matrix(codings, rows="case", cols="theme", quotes=3, codebook=codebook,
                                          corpus=corpus, long=True)

@@ -244,8 +244,11 @@ def select_codes(df: pd.DataFrame, codes: str | Iterable[str] | None, codebook: 
     return df[df["code"].isin(keep)].reset_index(drop=True), list(dict.fromkeys(ids))
 
 
-def picked_rows(ids: list[str], codebook: Any = None, level: int | None = None) -> list[str]:
-    """The rows for codes picked with ``codes=``: in the order given, rolled up to ``level``."""
+def picked_rows(used: Iterable[str], ids: list[str] | None, codebook: Any = None, level: int | None = None) -> list[str]:
+    """The rows: those of the ``used`` codes (:func:`code_rows`), or, for codes picked with ``codes=``
+    (``ids`` from :func:`select_codes`), those in the order given, rolled up to ``level``."""
+    if ids is None:
+        return code_rows(used, codebook, level)
     if level is None or codebook is None:
         return ids
     return list(dict.fromkeys(codebook.ancestor(i, level) if i in codebook else i for i in ids))

@@ -94,8 +94,8 @@ class AgreementReport:
         return head + styler.to_html() + dis_html
 
 
-def _f(x: Any) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
+def _f(x: Any, digits: int = 3) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
 
 
 # ---------------------------------------------------------------------------

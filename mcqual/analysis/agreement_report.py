@@ -47,7 +47,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ._inputs import codings_frame
 from ._ranges import expand_ranges
-from .agreement import _map_to_units, _units, agreement
+from .agreement import _f, _map_to_units, _units, agreement
 
 __all__ = ["agreement_report", "AgreementSummary", "segment_agreement", "cu_alpha"]
 
@@ -496,10 +496,6 @@ class AgreementSummary:
 
         atomic_write(path, write, suffix=".xlsx")
         return Path(path)
-
-
-def _f(x: Any, digits: int = 3) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
 
 
 def _pct(x: Any) -> str:

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ._frame import Matrix
 from ._ranges import expand_ranges
-from ._inputs import (case_attributes, case_ids, check_option, code_labels, code_rows, codings_frame,
+from ._inputs import (case_attributes, case_ids, check_option, code_labels, codings_frame,
                       group_of, picked_rows, roll_up, select_codes, turn_units, word_counts)
 
 __all__ = ["code_case_matrix", "code_group_matrix", "cooccurrence", "framework_matrix", "code_summary", "Matrix"]
@@ -92,7 +92,7 @@ def code_case_matrix(codings: Any, value: str = "count", *, corpus: Any = None, 
     df, picked = select_codes(df, codes, codebook, codings)
     attrs = case_attributes(corpus, attributes)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
+    rows = picked_rows(df["row"].unique(), picked, codebook, level)
     cases = case_ids(df, corpus, attrs)
     r, c = _index(df["row"], rows), _index(df["transcript_id"], cases)
     if value == "words":
@@ -170,7 +170,7 @@ def code_group_matrix(codings: Any, by: str | Sequence[str] = "respondent_group"
     n = groups_of_case.value_counts().reindex(groups).astype(np.int64)
     df["row"] = roll_up(df["code"], codebook, level)
     df["group"] = df["transcript_id"].map(groups_of_case)
-    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
+    rows = picked_rows(df["row"].unique(), picked, codebook, level)
     r, g = _index(df["row"], rows), _index(df["group"], groups)
     counts = _tally(r, g, len(rows), len(groups))
     pres = df[["row", "transcript_id", "group"]].drop_duplicates()
@@ -310,7 +310,7 @@ def cooccurrence(codings: Any, within: str = "segment", measure: str = "count", 
     df = codings_frame(codings, coders)
     df, picked = select_codes(df, codes, codebook, codings)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
+    rows = picked_rows(df["row"].unique(), picked, codebook, level)
     k = len(rows)
     spans = df.drop_duplicates(["transcript_id", "start", "end", "row"]).reset_index(drop=True)
     r = _index(spans["row"], rows)
@@ -369,7 +369,7 @@ def code_summary(codings: Any, *, by: str | Sequence[str] | None = None, corpus:
     df, picked = select_codes(df, codes, codebook, codings)
     attrs = case_attributes(corpus, attributes)
     df["row"] = roll_up(df["code"], codebook, level)
-    rows = code_rows(df["row"].unique(), codebook, level) if picked is None else picked_rows(picked, codebook, level)
+    rows = picked_rows(df["row"].unique(), picked, codebook, level)
     cases = case_ids(df, corpus, attrs)
     df["chars"] = df["end"] - df["start"]
     try:

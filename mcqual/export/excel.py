@@ -44,8 +44,6 @@ _NUM_WIDTH = 14
 
 def _codings_sheets(codings, codebook, corpus, labels=None):
     """The codings as a readable sheet (row, case, code label, coder, quote, the rest) and an ids sheet."""
-    import pandas as pd
-
     df = _codings_table(codings, codebook, corpus)
     df.insert(0, "row", range(1, len(df) + 1))
     if "transcript_id" in df.columns:
@@ -232,7 +230,6 @@ def readable(table, codebook=None, labels=None):
 def _write_sheet(wb, name: str, table, *, codebook=None, color_scale: bool = True, wrap_over: int = 60,
                  caption: str | None = None, row_codes: list | None = None, words: bool = False,
                  labels: Mapping[str, str] | None = None) -> Any:
-    import pandas as pd
     from openpyxl.formatting.rule import ColorScaleRule
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -20,7 +20,8 @@ from typing import Any, Sequence
 
 from ..errors import ExchangeError
 from .._xml import PathOrFile, write_bytes
-from .word import _caption, _repeat_header, _set_cell
+from .word_layout import caption
+from .word_tables import _row_props, _set_cell
 
 
 def _cut(text: str, words: int | None) -> str:
@@ -84,7 +85,7 @@ def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attribu
         for qid, qtext in questions:
             rows = grid_long[grid_long["question"] == qid]
             n += 1
-            _caption(doc, "Table", n, f"{qtext} ({qid})")
+            caption(doc, "Table", n, f"{qtext} ({qid})")
             if not len(rows):
                 doc.add_paragraph("Not asked in any interview.")
                 continue
@@ -94,15 +95,15 @@ def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attribu
             except KeyError:
                 table.style = doc.styles["Table Grid"]
             for cell, head in zip(table.rows[0].cells, ["Case", *cols, "Answer"]):
-                _set_cell(cell, head.replace("_", " "), bold=True)
-            _repeat_header(table.rows[0])
+                _set_cell(cell, head.replace("_", " "), pt=None, bold=True)
+            _row_props(table.rows[0], header=True, cant_split=False)
             for r in rows.itertuples(index=False):
                 cells = table.add_row().cells
-                _set_cell(cells[0], str(r.transcript_id))
+                _set_cell(cells[0], str(r.transcript_id), pt=None)
                 for k, c in enumerate(cols, start=1):
                     v = attributes[c].get(r.transcript_id, "") if r.transcript_id in attributes.index else ""
-                    _set_cell(cells[k], "" if v is None else str(v))
-                _set_cell(cells[-1], _cut(r.text, words))
+                    _set_cell(cells[k], "" if v is None else str(v), pt=None)
+                _set_cell(cells[-1], _cut(r.text, words), pt=None)
             missing = [c for c in cases if c not in set(rows["transcript_id"])]
             if missing:
                 doc.add_paragraph("Not asked in: " + ", ".join(missing) + ".")

@@ -533,24 +533,6 @@ def _figure_items(figures: Any) -> list[tuple[Path, str]]:
     return out
 
 
-# the older helpers, kept for callers elsewhere (export.grid)
-def _caption(doc: Any, kind: str, number: int, title: str):
-    return caption(doc, kind, number, title)
-
-
-def _repeat_header(row: Any) -> None:
-    from .word_tables import _row_props
-
-    _row_props(row, header=True, cant_split=False)
-
-
-def _set_cell(cell: Any, text: str, *, bold: bool = False, size: float | None = None,
-              align_right: bool = False) -> None:
-    from .word_tables import _set_cell as set_cell
-
-    set_cell(cell, xml_safe(text) if text else "", pt=size, bold=bold, right=align_right)
-
-
 def _config(config: Any) -> dict[str, Any]:
     if config is None:
         return {}
