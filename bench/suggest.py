@@ -84,6 +84,20 @@ def load_corpus(folder: Path = ROOT / "transcripts"):
     return _from_markdown(folder / "src"), "markdown sources"
 
 
+def primary_study():
+    """The sample study as the primary gold coder coded it: ``(corpus of their interviews, codebook, their codings,
+    coder)``."""
+    import pandas as pd
+
+    corpus, _ = load_corpus()
+    gold = pd.read_csv(ROOT / "transcripts" / "gold_codings.csv", dtype={"transcript_id": "string", "code": "string",
+                                                                        "coder": "string"})
+    primary = gold["coder"].dropna().iloc[0]
+    g1 = gold[gold["coder"] == primary]
+    corpus = corpus.filter(ids=[t.id for t in corpus if t.id in set(g1["transcript_id"])])
+    return corpus, load_codebook(), g1, primary
+
+
 def load_codebook(path: Path = ROOT / "codebook" / "microcredentials.yaml"):
     """``mq.load_codebook(path)``, or a minimal YAML reading when the loader is not there yet."""
     try:
