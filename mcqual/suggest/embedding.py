@@ -44,7 +44,7 @@ import numpy as np
 
 from ..model import Evidence, Segment
 from .base import ScoreTable, Suggester
-from ..text.embedders import chunk_texts, resolve_embedder
+from ..text.embedders import chunk_texts
 
 
 def code_anchors(code: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -170,14 +170,11 @@ class EmbeddingSuggester(Suggester):
         return "en" if lang in (None, "auto") else lang
 
     def _fit(self, segments, codebook, codings) -> None:
-        from ..text.multilingual import language_embedder, resolve_language
+        from ..text.multilingual import embedder_for, resolve_language
 
         self.lang_ = resolve_language(self.lang, [s.text for s in segments])
-        if self.embedder is None and self.model is None and self.lang_ != "en":
-            self.embedder_ = language_embedder(self.lang_, multilingual=getattr(self, "multilingual", None),
-                                               cache_dir=self.cache_dir)
-        else:
-            self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        self.embedder_ = embedder_for(self.lang_, self.embedder, self.model,
+                                      multilingual=getattr(self, "multilingual", None), cache_dir=self.cache_dir)
         if self.sentences:  # load the sentence splitter now (a one-time cost), not in the first suggest()
             from ..text.nlp import sentence_pipeline
 
