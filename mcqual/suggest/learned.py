@@ -144,7 +144,7 @@ class LearnedSuggester(Suggester):
         with progress_bar(len(segments), "embedding segments", enable=getattr(self, "progress", None),
                           unit="segment") as bar:
             E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True),
-                             progress=bar)[0] if units.texts else np.zeros((0, 1), dtype=np.float32)
+                             progress=bar)[0]  # no units: a (0, 1) array
         parts = [E]
         if self.context:
             parts.append(neighbourhood(E, units.owner))
