@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 
 import mcqual as mq  # noqa: E402
-from suggest import load_codebook, load_corpus  # noqa: E402
+from suggest import primary_study  # noqa: E402
 from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 
@@ -57,20 +57,12 @@ def main(argv=None) -> int:
     ap.add_argument("--per-theme", type=int, default=25)
     ap.add_argument("--out", default=str(ROOT / "outputs" / "emergent.md"))
     args = ap.parse_args(argv)
-    import pandas as pd
-
     from mcqual.suggest.base import label_matrix
     from mcqual.suggest.themes import ThemeFinder
     from mcqual.text.embedders import SentenceTransformerEmbedder
 
     t0 = time.process_time()
-    corpus, _ = load_corpus()
-    cb = load_codebook()
-    gold = pd.read_csv(ROOT / "transcripts" / "gold_codings.csv", dtype={"transcript_id": "string", "code": "string",
-                                                                        "coder": "string"})
-    primary = gold["coder"].dropna().iloc[0]
-    g1 = gold[gold["coder"] == primary]
-    corpus = corpus.filter(ids=[t.id for t in corpus if t.id in set(g1["transcript_id"])])
+    corpus, cb, g1, primary = primary_study()
     segs = mq.segments(corpus)
     codes = [c.id for c in cb.codable()]
     Y = label_matrix(segs, g1, codes, coder=primary)

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 import mcqual as mq  # noqa: E402
 from mcqual.suggest.active import active_order, f1_score, fit_head, head_proba  # noqa: E402
-from suggest import load_codebook, load_corpus, shared_dir  # noqa: E402
+from suggest import primary_study, shared_dir  # noqa: E402
 from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 TARGET = 0.5
@@ -125,13 +125,7 @@ def main(argv=None) -> int:
     t0 = time.process_time()
 
     # -- the sample study ------------------------------------------------------------------
-    corpus, _ = load_corpus()
-    cb = load_codebook()
-    gold = pd.read_csv(ROOT / "transcripts" / "gold_codings.csv", dtype={"transcript_id": "string", "code": "string",
-                                                                        "coder": "string"})
-    primary = gold["coder"].dropna().iloc[0]
-    g1 = gold[gold["coder"] == primary]
-    corpus = corpus.filter(ids=[t.id for t in corpus if t.id in set(g1["transcript_id"])])
+    corpus, cb, g1, primary = primary_study()
     segs = mq.segments(corpus)
     codes = [c.id for c in cb.codable()]
     X = vectors(segs, emb)

@@ -84,6 +84,20 @@ def load_corpus(folder: Path = ROOT / "transcripts"):
     return _from_markdown(folder / "src"), "markdown sources"
 
 
+def primary_study():
+    """The sample study as the primary gold coder coded it: ``(corpus of their interviews, codebook, their codings,
+    coder)``."""
+    import pandas as pd
+
+    corpus, _ = load_corpus()
+    gold = pd.read_csv(ROOT / "transcripts" / "gold_codings.csv", dtype={"transcript_id": "string", "code": "string",
+                                                                        "coder": "string"})
+    primary = gold["coder"].dropna().iloc[0]
+    g1 = gold[gold["coder"] == primary]
+    corpus = corpus.filter(ids=[t.id for t in corpus if t.id in set(g1["transcript_id"])])
+    return corpus, load_codebook(), g1, primary
+
+
 def load_codebook(path: Path = ROOT / "codebook" / "microcredentials.yaml"):
     """``mq.load_codebook(path)``, or a minimal YAML reading when the loader is not there yet."""
     try:
@@ -161,8 +175,6 @@ def real_turns(cb, rounds: int = 3, folder: Path = REAL) -> list[tuple]:
     encode, then cold suggesters on fresh cache folders, then a warm one; the best round counts.
     Torch runs on one thread here so CPU time is not inflated by idle threads spinning.
     """
-    import tempfile
-
     import torch
 
     from mcqual.text.embedders import SentenceTransformerEmbedder, load_model
@@ -267,10 +279,9 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             warm_anchors(tmp, cb)  # the codebook's anchors: a one-off per codebook, not per segment
             emb = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp))
-            n_anchor = 0
             t, sug_e = _time(lambda: emb.fit(segs, cb).suggest(segs))  # fit reads the segments (per-code cuts)
             cold_t = min(cold_t, t)
-            n_chunks = emb.embedder_.n_encoded - n_anchor
+            n_chunks = emb.embedder_.n_encoded  # the anchors were embedded beforehand
             warm = mq.EmbeddingSuggester(embedder=SentenceTransformerEmbedder(cache_dir=tmp))
             warm_t = min(warm_t, _time(lambda: warm.fit(segs, cb).suggest(segs))[0])
             assert warm.embedder_.n_encoded == 0, "warm run encoded texts again"

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _report import write_report  # noqa: E402  (bench/ is on sys.path when a script runs)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -95,9 +97,7 @@ def main() -> dict:
         out["methods_text_sentence"] = mq.agreement_report(team, coders=["AK", "MB"]).methods_text()
     for k, v in out.items():
         print(f"{k}: {v}")
-    dest = ROOT / "outputs" / "team_merge.json"
-    dest.parent.mkdir(exist_ok=True)
-    dest.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_report(ROOT / "outputs" / "team_merge.json", json.dumps(out, indent=2, ensure_ascii=False))
     return out
 
 
@@ -145,6 +145,5 @@ if __name__ == "__main__":
     result = main()
     if "--large" in sys.argv:
         result["large"] = large()
-        (ROOT / "outputs" / "team_merge.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
-                                                          encoding="utf-8")
+        write_report(ROOT / "outputs" / "team_merge.json", json.dumps(result, indent=2, ensure_ascii=False))
     sys.exit(0 if result else 1)

@@ -44,7 +44,7 @@ import numpy as np
 
 from ..model import Evidence, Segment
 from .base import ScoreTable, Suggester
-from ..text.embedders import chunk_texts, resolve_embedder
+from ..text.embedders import chunk_texts
 
 
 def code_anchors(code: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -170,14 +170,11 @@ class EmbeddingSuggester(Suggester):
         return "en" if lang in (None, "auto") else lang
 
     def _fit(self, segments, codebook, codings) -> None:
-        from ..text.multilingual import language_embedder, resolve_language
+        from ..text.multilingual import embedder_for, resolve_language
 
         self.lang_ = resolve_language(self.lang, [s.text for s in segments])
-        if self.embedder is None and self.model is None and self.lang_ != "en":
-            self.embedder_ = language_embedder(self.lang_, multilingual=getattr(self, "multilingual", None),
-                                               cache_dir=self.cache_dir)
-        else:
-            self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        self.embedder_ = embedder_for(self.lang_, self.embedder, self.model,
+                                      multilingual=getattr(self, "multilingual", None), cache_dir=self.cache_dir)
         if self.sentences:  # load the sentence splitter now (a one-time cost), not in the first suggest()
             from ..text.nlp import sentence_pipeline
 
@@ -224,15 +221,6 @@ class EmbeddingSuggester(Suggester):
             self.thresholds_ = {c: float(np.clip(q[j], 1e-4, 1 - 1e-4)) for j, c in enumerate(self.codes_)}
 
     # -- scoring -------------------------------------------------------------
-    def _chunks(self, segments: Sequence[Segment]):
-        """``(texts, owner, spans)``: sentence units (``sentences=True``) or whole-text chunks."""
-        if self.sentences:
-            from .units import sentence_units
-
-            u = sentence_units(segments, self._lang())
-            return u.texts, u.owner, u.spans
-        return chunk_texts([s.text for s in segments], self.embedder_, self._lang())
-
     def _chunk_scores(self, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per chunk x code: combined score and the index of the best anchor."""
         k = len(self.codes_)
@@ -262,7 +250,6 @@ class EmbeddingSuggester(Suggester):
         n, k = len(segments), len(self.codes_)
         if n == 0 or k == 0:
             return ScoreTable(list(self.codes_), np.zeros((n, k)), lambda i, j: ("", (), ()), self.source)
-        P = None
         ctx_pre = None
         if self.sentences:
             from .units import segment_questions, sentence_units, spread_contexts, unit_vectors
@@ -287,7 +274,7 @@ class EmbeddingSuggester(Suggester):
                 elif distinct:  # before: every question through embed()
                     ctx_pre = spread_contexts(ctx, distinct, np.asarray(self.embedder_.embed(distinct)))
         else:
-            chunks, owner, spans = self._chunks(segments)
+            chunks, owner, spans = chunk_texts([s.text for s in segments], self.embedder_, self._lang())
             E = self.embedder_.embed(chunks)
         s, arg = self._chunk_scores(E)
         seg_s = np.full((n, k), -np.inf, dtype=np.float64)
@@ -295,7 +282,7 @@ class EmbeddingSuggester(Suggester):
         total = np.ones((n, 1))
         multi = np.bincount(owner, minlength=n) > 1
         if self.sentences and self.pool_weight and multi.any():
-            pooled, _ = self._chunk_scores(P if P is not None else pool_chunks(E, owner, n))
+            pooled, _ = self._chunk_scores(P)  # sentences: unit_vectors gave each segment its vector
             w = self.pool_weight * multi[:, None]
             seg_s = seg_s + w * pooled
             total = total + w

@@ -144,7 +144,7 @@ class LearnedSuggester(Suggester):
         with progress_bar(len(segments), "embedding segments", enable=getattr(self, "progress", None),
                           unit="segment") as bar:
             E = unit_vectors(segments, units, self.embedder_, one_pass=getattr(self, "one_pass", True),
-                             progress=bar)[0] if units.texts else np.zeros((0, 1), dtype=np.float32)
+                             progress=bar)[0]  # no units: a (0, 1) array
         parts = [E]
         if self.context:
             parts.append(neighbourhood(E, units.owner))
@@ -171,7 +171,6 @@ class LearnedSuggester(Suggester):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        from ..text.embedders import resolve_embedder
         from .embedding import EmbeddingSuggester
         from .rules import RuleSuggester
 
@@ -195,13 +194,10 @@ class LearnedSuggester(Suggester):
             train = [s for s in segments if s.segment_id in labels.reviewed]
         if not train:
             raise SuggestError("E403", "no segment is covered by the codings")
-        from ..text.multilingual import language_embedder, resolve_language
+        from ..text.multilingual import embedder_for, resolve_language
 
         self.lang_ = resolve_language(self.lang, [s.text for s in train])
-        if self.embedder is None and self.model is None and self.lang_ != "en":
-            self.embedder_ = language_embedder(self.lang_, cache_dir=self.cache_dir)
-        else:
-            self.embedder_ = resolve_embedder(self.embedder, self.model, self.cache_dir)
+        self.embedder_ = embedder_for(self.lang_, self.embedder, self.model, cache_dir=self.cache_dir)
         self.zs_ = EmbeddingSuggester(embedder=self.embedder_, lang=self.lang_, one_pass=getattr(self, "one_pass", True),
                                       progress=getattr(self, "progress", None)).fit(train, codebook)
         self.rules_ = RuleSuggester(lang=self.lang_).fit(train, codebook) if self.rules else None

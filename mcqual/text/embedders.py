@@ -310,12 +310,10 @@ class SentenceTransformerEmbedder:
             pooled = self._mean_pooling()
             limit = int(getattr(self.model_, "max_seq_length", 256) or 256) - 2
             todo = list(dict.fromkeys(missing))
-            fits = set(todo)
+            fits: set[int] = set()
             if pooled:
                 counts = self.count_tokens([texts[i] for i in todo])
                 fits = {i for i, c in zip(todo, counts) if c <= limit}
-            else:
-                fits = set()
             one_pass = [i for i in todo if i in fits]
             rest = [i for i in todo if i not in fits]
             if one_pass:

