@@ -131,3 +131,29 @@ def test_grid_to_docx_and_excel(study, tmp_path):
     assert ws.cell(2, 2).value == "Because a university checks it."
     with pytest.raises(mq.ExchangeError, match="long grid"):
         mq.export.grid_to_docx(tmp_path / "g2.docx", grid)
+
+
+def test_grid_document_is_a4_and_the_answer_column_takes_the_width():
+    """The grid uses the report's page set-up (A4 by default) and gives answers the room."""
+    import io
+
+    import docx
+    import pandas as pd
+
+    from mcqual.export.grid import grid_to_docx
+
+    lf = pd.DataFrame({"transcript_id": ["int-01", "int-02"], "question": ["t.why", "t.why"],
+                       "text": ["Because it is checked by the chamber. " * 8, "Not really."],
+                       "question_text": ["Why do you trust it?"] * 2})
+    attrs = pd.DataFrame({"respondent_group": ["learner", "employer"]}, index=["int-01", "int-02"])
+    buf = io.BytesIO()
+    grid_to_docx(buf, lf, attributes=attrs)
+    d = docx.Document(io.BytesIO(buf.getvalue()))
+    sec = d.sections[0]
+    assert abs(sec.page_width.cm - 21.0) < 0.1 and abs(sec.page_height.cm - 29.7) < 0.1
+    widths = [c.width for c in d.tables[0].rows[1].cells]
+    usable = sec.page_width - sec.left_margin - sec.right_margin
+    assert widths[-1] >= usable // 2 and sum(widths) <= usable + 10
+    buf = io.BytesIO()
+    grid_to_docx(buf, lf, paper="letter")
+    assert abs(docx.Document(io.BytesIO(buf.getvalue())).sections[0].page_width.inches - 8.5) < 0.01

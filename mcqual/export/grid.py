@@ -20,8 +20,8 @@ from typing import Any, Sequence
 
 from ..errors import ExchangeError
 from .._xml import PathOrFile, write_bytes
-from .word_layout import caption
-from .word_tables import _row_props, _set_cell
+from .word_layout import Layout, caption, new_document
+from .word_tables import _row_props, _set_cell, text_width
 
 
 def _cut(text: str, words: int | None) -> str:
@@ -29,9 +29,28 @@ def _cut(text: str, words: int | None) -> str:
     return str(text) if not words or len(w) <= words else " ".join(w[:words]) + " …"
 
 
+def _answer_gets_the_width(table: Any, heads: list[str], body: list[list[str]], usable: int) -> None:
+    """Case and attribute columns as wide as their longest word-line (a fifth of the page at most);
+    the answer takes the rest, so answers read as paragraphs, not one word per line."""
+    from docx.shared import Twips
+
+    widths = []
+    for k, head in enumerate(heads[:-1]):
+        longest = max([text_width(head.replace("_", " "), 10, bold=True)] +
+                      [text_width(row[k], 10) for row in body])
+        widths.append(min(longest + 300, usable // 5))  # + the cell margins Word and LibreOffice add
+    widths.append(max(usable - sum(widths), usable // 2))
+    table.autofit = False
+    for col, w in zip(table.columns, widths):  # the grid (what LibreOffice reads) and every cell (Word)
+        col.width = Twips(w)
+        for cell in col.cells:
+            cell.width = Twips(w)
+
+
 def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attributes: Any = None,
                  columns: Sequence[str] = ("respondent_group", "country"), words: int | None = 120,
-                 title: str | None = "Answers by interview question", table_style: str = "Light List Accent 1"):
+                 title: str | None = "Answers by interview question", table_style: str = "Light List Accent 1",
+                 paper: str | None = None):
     """Write the question × respondent grid as a Word document: one table per guide question.
 
     Parameters
@@ -48,12 +67,13 @@ def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attribu
         Cut each answer after this many words (``" …"``).
     title : str, optional
     table_style : str
+    paper : {"a4", "letter"}, optional
+        Page size (default A4), as for the Word report (:func:`mcqual.export.word_layout.new_document`).
 
     Returns
     -------
     Path or None
     """
-    import docx
     from docx.shared import Pt
 
     need = {"transcript_id", "question", "text"}
@@ -61,9 +81,9 @@ def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attribu
         raise ExchangeError("E600", f"grid_to_docx needs the long grid (columns {', '.join(sorted(need))})",
                             hint="Pass mq.question_grid(codings, corpus, long=True).")
     cols = [c for c in columns if attributes is not None and c in attributes.columns]
-    doc = docx.Document()
-    doc.styles["Normal"].font.name = "Calibri"
+    doc = new_document(paper=paper)  # the report's page set-up: A4 unless asked otherwise
     doc.styles["Normal"].font.size = Pt(10)
+    usable = int(Layout(doc).usable_width().twips)
     doc.core_properties.author = "mcqual"
     doc.core_properties.title = title or "question grid"
     if title:
@@ -94,16 +114,22 @@ def grid_to_docx(path: PathOrFile, grid_long: Any, *, guide: Any = None, attribu
                 table.style = doc.styles[table_style]
             except KeyError:
                 table.style = doc.styles["Table Grid"]
-            for cell, head in zip(table.rows[0].cells, ["Case", *cols, "Answer"]):
+            heads = ["Case", *cols, "Answer"]
+            for cell, head in zip(table.rows[0].cells, heads):
                 _set_cell(cell, head.replace("_", " "), pt=None, bold=True)
             _row_props(table.rows[0], header=True, cant_split=False)
+            body = []
             for r in rows.itertuples(index=False):
                 cells = table.add_row().cells
-                _set_cell(cells[0], str(r.transcript_id), pt=None)
-                for k, c in enumerate(cols, start=1):
+                vals = [str(r.transcript_id)]
+                for c in cols:
                     v = attributes[c].get(r.transcript_id, "") if r.transcript_id in attributes.index else ""
-                    _set_cell(cells[k], "" if v is None else str(v), pt=None)
+                    vals.append("" if v is None else str(v))
+                for cell, v in zip(cells, vals):
+                    _set_cell(cell, v, pt=None)
                 _set_cell(cells[-1], _cut(r.text, words), pt=None)
+                body.append(vals)
+            _answer_gets_the_width(table, heads, body, usable)
             missing = [c for c in cases if c not in set(rows["transcript_id"])]
             if missing:
                 doc.add_paragraph("Not asked in: " + ", ".join(missing) + ".")
